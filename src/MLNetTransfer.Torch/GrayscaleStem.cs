@@ -1,0 +1,90 @@
+using System;
+using MLNetTransfer.Torch.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNetTransfer.Torch;
+
+/// <summary>How a 1-channel <c>conv1</c> is made from pretrained RGB weights.</summary>
+public enum GrayscaleConv1Adaptation
+{
+    /// <summary>
+    /// Sum over the colour channels (fastai <c>_load_pretrained_weights</c>, timm <c>adapt_input_conv</c>): a gray
+    /// image through the summed kernel equals the same image copied to R = G = B through the RGB kernel. The default.
+    /// </summary>
+    Sum,
+
+    /// <summary>
+    /// The mean of the colour channels, as often quoted. It shrinks conv1's output three times, so a pretrained (and
+    /// especially a frozen) <c>bn1</c> no longer sees the statistics it was trained on (pitfall P2). Offered for
+    /// comparison only.
+    /// </summary>
+    Mean,
+}
+
+/// <summary>
+/// Turns a 3-channel ResNet into a 1-channel one whose <c>conv1</c> is made from the RGB weights, with the per-channel
+/// input normalisation folded in (DESIGN.md decision 3).
+/// </summary>
+/// <remarks>
+/// <para>
+/// The RGB network sees <c>x_c = (g - μ_c) / σ_c</c> for a gray image <c>g</c> in [0, 1] copied to three channels, so
+/// <c>conv(W, x) = conv(Σ_c W_c / σ_c, g) - Σ_c μ_c / σ_c · ΣW_c</c>. The adapted network takes <c>g</c> itself
+/// (normalisation mean 0, std 1); its kernel is <c>W' = Σ_c W_c / σ_c</c>, and the constant per output channel,
+/// <c>b_o = -Σ_c μ_c / σ_c · Σ_k W[o, c, k]</c>, is folded into <c>bn1</c>'s running mean (<c>running_mean -= b</c>),
+/// because ResNet's <c>conv1</c> has no bias and BatchNorm subtracts its mean anyway. No state_dict key is added.
+/// </para>
+/// <para>
+/// This is exact wherever the 7x7 window lies inside the image. At the zero-padded border it is not: the RGB network
+/// pads its normalised input with 0, which is the gray value μ_c in each channel, while the adapted network pads with
+/// 0 = black. Outputs within 3 pixels (one window radius) of the border of <c>conv1</c>'s input therefore differ,
+/// and so, by a small amount through the global average pool, do the logits. Fine-tuning learns with the padding it has.
+/// </para>
+/// </remarks>
+public static class GrayscaleStem
+{
+    /// <summary>
+    /// Replaces <paramref name="model"/>'s 3-channel <c>conv1</c> with a 1-channel one made from its weights and the
+    /// normalisation the weights expect (<see cref="ResNet.Normalization"/>), adjusts <c>bn1</c>, and sets the model's
+    /// normalisation to <see cref="InputNormalization.Identity1"/>: afterwards it takes gray pixels in [0, 1].
+    /// </summary>
+    public static void Adapt(ResNet model, GrayscaleConv1Adaptation adaptation = GrayscaleConv1Adaptation.Sum)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.InChannels != 3)
+        {
+            throw new ArgumentException($"conv1 of {model.Layout.Name} already takes {model.InChannels} channel(s); only a 3-channel stem is adapted.", nameof(model));
+        }
+
+        var norm = model.Normalization;
+        if (norm.Channels != 3)
+        {
+            throw new ArgumentException($"The model's normalisation has {norm.Channels} channel(s) but conv1 takes 3.", nameof(model));
+        }
+
+        var old = model.Conv1;
+        var device = old.weight!.device;
+        var newConv = nn.Conv2d(1, old.out_channels, 7, stride: 2, padding: 3, bias: false, device: device);
+        using (no_grad())
+        using (var scope = NewDisposeScope())
+        {
+            var w = old.weight!.detach(); // [64, 3, 7, 7]
+            var invStd = tensor(new[] { 1f / norm.Std[0], 1f / norm.Std[1], 1f / norm.Std[2] }, device: device).reshape(1, 3, 1, 1);
+            var meanOverStd = tensor(new[] { norm.Mean[0] / norm.Std[0], norm.Mean[1] / norm.Std[1], norm.Mean[2] / norm.Std[2] }, device: device);
+            var gray = (w * invStd).sum(1, keepdim: true); // Σ_c W_c / σ_c
+            var offset = -(w.sum(new long[] { 2, 3 }) * meanOverStd).sum(1); // b_o, [64]
+            if (adaptation == GrayscaleConv1Adaptation.Mean)
+            {
+                gray = gray / 3;
+                offset = offset / 3;
+            }
+
+            newConv.weight!.copy_(gray);
+            var runningMean = model.Bn1.running_mean ?? throw new InvalidOperationException("bn1 tracks no running mean.");
+            runningMean.sub_(offset);
+        }
+
+        model.ReplaceConv1(newConv);
+        model.Normalization = InputNormalization.Identity1;
+    }
+}

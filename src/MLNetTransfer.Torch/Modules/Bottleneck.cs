@@ -1,0 +1,68 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+#pragma warning disable IDE1006 // Field names follow PyTorch's state_dict keys on purpose (style convention 9).
+
+namespace MLNetTransfer.Torch.Modules;
+
+/// <summary>
+/// torchvision's <c>Bottleneck</c> (torchvision/models/resnet.py, "ResNet V1.5"): 1x1 → 3x3 (strided) → 1x1 with
+/// expansion 4, each followed by BN, plus the identity or a 1x1 strided projection, then ReLU. The stride sits on the
+/// 3x3 conv, as in torchvision, not on the first 1x1 conv as in the original paper.
+/// </summary>
+internal sealed class Bottleneck : Module<Tensor, Tensor>
+{
+    public const int Expansion = 4;
+
+    private readonly Module<Tensor, Tensor> conv1;
+    private readonly Module<Tensor, Tensor> bn1;
+    private readonly Module<Tensor, Tensor> conv2;
+    private readonly Module<Tensor, Tensor> bn2;
+    private readonly Module<Tensor, Tensor> conv3;
+    private readonly Module<Tensor, Tensor> bn3;
+    private readonly Module<Tensor, Tensor>? downsample;
+
+    public Bottleneck(string name, long inPlanes, long planes, long stride) : base(name)
+    {
+        long outPlanes = planes * Expansion;
+        conv1 = Conv2d(inPlanes, planes, 1, bias: false);
+        bn1 = BatchNorm2d(planes);
+        conv2 = Conv2d(planes, planes, 3, stride: stride, padding: 1, bias: false);
+        bn2 = BatchNorm2d(planes);
+        conv3 = Conv2d(planes, outPlanes, 1, bias: false);
+        bn3 = BatchNorm2d(outPlanes);
+        if (stride != 1 || inPlanes != outPlanes)
+        {
+            downsample = Sequential(Conv2d(inPlanes, outPlanes, 1, stride: stride, bias: false), BatchNorm2d(outPlanes));
+        }
+
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var y = functional.relu(bn1.call(conv1.call(x)));
+        y = functional.relu(bn2.call(conv2.call(y)));
+        y = bn3.call(conv3.call(y));
+        var identity = downsample is null ? x : downsample.call(x);
+        return scope.MoveToOuter(functional.relu(y.add_(identity)));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            conv1.Dispose();
+            bn1.Dispose();
+            conv2.Dispose();
+            bn2.Dispose();
+            conv3.Dispose();
+            bn3.Dispose();
+            downsample?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
