@@ -28,17 +28,20 @@ public enum GrayscaleConv1Adaptation
 /// </summary>
 /// <remarks>
 /// <para>
-/// The RGB network sees <c>x_c = (g - μ_c) / σ_c</c> for a gray image <c>g</c> in [0, 1] copied to three channels, so
-/// <c>conv(W, x) = conv(Σ_c W_c / σ_c, g) - Σ_c μ_c / σ_c · ΣW_c</c>. The adapted network takes <c>g</c> itself
-/// (normalisation mean 0, std 1); its kernel is <c>W' = Σ_c W_c / σ_c</c>, and the constant per output channel,
-/// <c>b_o = -Σ_c μ_c / σ_c · Σ_k W[o, c, k]</c>, is folded into <c>bn1</c>'s running mean (<c>running_mean -= b</c>),
-/// because ResNet's <c>conv1</c> has no bias and BatchNorm subtracts its mean anyway. No state_dict key is added.
+/// The RGB network sees <c>x_c = (g - μ_c) / σ_c</c> for a gray image <c>g</c> in [0, 1] copied to three channels.
+/// For any gray level <c>p</c>, <c>Σ_c W_c x_c = (Σ_c W_c / σ_c)(g - p) + Σ_c W_c (p - μ_c) / σ_c</c>. The adapted
+/// network takes <c>g - p</c> (normalisation mean <c>p</c>, std 1); its kernel is <c>W' = Σ_c W_c / σ_c</c>, and the
+/// constant per output channel, <c>b_o = Σ_{c,k} W[o, c, k] (p - μ_c) / σ_c</c>, is folded into <c>bn1</c>'s running
+/// mean (<c>running_mean -= b</c>), because ResNet's <c>conv1</c> has no bias and BatchNorm subtracts a mean anyway.
+/// No state_dict key is added.
 /// </para>
 /// <para>
-/// This is exact wherever the 7x7 window lies inside the image. At the zero-padded border it is not: the RGB network
-/// pads its normalised input with 0, which is the gray value μ_c in each channel, while the adapted network pads with
-/// 0 = black. Outputs within 3 pixels (one window radius) of the border of <c>conv1</c>'s input therefore differ,
-/// and so, by a small amount through the global average pool, do the logits. Fine-tuning learns with the padding it has.
+/// This is exact wherever the 7x7 window lies inside the image. At the zero-padded border it cannot be: the RGB
+/// network pads every channel with its own mean μ_c, one channel can pad with one gray level only. The window
+/// positions that fall on padding contribute <c>Σ_c W_c (p - μ_c) / σ_c</c> that the RGB network does not see.
+/// <c>p</c> is chosen to make that as small as possible (least squares over conv1's weights), which lands near the
+/// channel means; padding with black (<c>p = 0</c>, the naive choice) makes the border error about ten times larger and
+/// changes the logits of a pretrained ResNet18 completely. Fine-tuning then learns with the padding it has.
 /// </para>
 /// </remarks>
 public static class GrayscaleStem
@@ -46,7 +49,7 @@ public static class GrayscaleStem
     /// <summary>
     /// Replaces <paramref name="model"/>'s 3-channel <c>conv1</c> with a 1-channel one made from its weights and the
     /// normalisation the weights expect (<see cref="ResNet.Normalization"/>), adjusts <c>bn1</c>, and sets the model's
-    /// normalisation to <see cref="InputNormalization.Identity1"/>: afterwards it takes gray pixels in [0, 1].
+    /// normalisation to mean <c>p</c>, std 1 (see remarks): afterwards it takes one gray channel.
     /// </summary>
     public static void Adapt(ResNet model, GrayscaleConv1Adaptation adaptation = GrayscaleConv1Adaptation.Sum)
     {
@@ -64,6 +67,7 @@ public static class GrayscaleStem
 
         var old = model.Conv1;
         var device = old.weight!.device;
+        float padLevel;
         var newConv = nn.Conv2d(1, old.out_channels, 7, stride: 2, padding: 3, bias: false, device: device);
         using (no_grad())
         using (var scope = NewDisposeScope())
@@ -71,8 +75,11 @@ public static class GrayscaleStem
             var w = old.weight!.detach(); // [64, 3, 7, 7]
             var invStd = tensor(new[] { 1f / norm.Std[0], 1f / norm.Std[1], 1f / norm.Std[2] }, device: device).reshape(1, 3, 1, 1);
             var meanOverStd = tensor(new[] { norm.Mean[0] / norm.Std[0], norm.Mean[1] / norm.Std[1], norm.Mean[2] / norm.Std[2] }, device: device);
-            var gray = (w * invStd).sum(1, keepdim: true); // Σ_c W_c / σ_c
-            var offset = -(w.sum(new long[] { 2, 3 }) * meanOverStd).sum(1); // b_o, [64]
+            var gray = (w * invStd).sum(1, keepdim: true); // a = Σ_c W_c / σ_c, [64, 1, 7, 7]
+            var weightedMean = (w * meanOverStd.reshape(1, 3, 1, 1)).sum(1, keepdim: true); // b = Σ_c W_c μ_c / σ_c
+            // The padding level p minimising Σ_{o,k} (a p - b)^2, the border error (see remarks).
+            padLevel = ((gray * weightedMean).sum() / (gray * gray).sum()).item<float>();
+            var offset = (gray * padLevel - weightedMean).sum(new long[] { 1, 2, 3 }); // b_o, [64]
             if (adaptation == GrayscaleConv1Adaptation.Mean)
             {
                 gray = gray / 3;
@@ -85,6 +92,6 @@ public static class GrayscaleStem
         }
 
         model.ReplaceConv1(newConv);
-        model.Normalization = InputNormalization.Identity1;
+        model.Normalization = new InputNormalization([padLevel], [1f]);
     }
 }
