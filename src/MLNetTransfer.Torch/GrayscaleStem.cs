@@ -40,8 +40,10 @@ public enum GrayscaleConv1Adaptation
 /// network pads every channel with its own mean μ_c, one channel can pad with one gray level only. The window
 /// positions that fall on padding contribute <c>Σ_c W_c (p - μ_c) / σ_c</c> that the RGB network does not see.
 /// <c>p</c> is chosen to make that as small as possible (least squares over conv1's weights), which lands near the
-/// channel means; padding with black (<c>p = 0</c>, the naive choice) makes the border error about ten times larger and
-/// changes the logits of a pretrained ResNet18 completely. Fine-tuning then learns with the padding it has.
+/// channel means. Padding with black (<c>p = 0</c>, the naive choice) made the border error of ML.NET's ResNet18 stem six
+/// times larger (max 9.0 against 1.4, on outputs up to 11). Measured through the whole backbone at 224 px, the pooled
+/// features of the adapted network are within 1.7 % (ML.NET's ResNet18) and 0.04 % (random ResNet50 with ImageNet
+/// statistics) relative L2 of the RGB network's (GrayscaleStemTests). Fine-tuning then learns with the padding it has.
 /// </para>
 /// </remarks>
 public static class GrayscaleStem
