@@ -11,6 +11,7 @@ Everything is seeded, so two runs write the same values. Written to OUTDIR:
                                   mis-mapped key cannot hide behind BN's identity initialisation
   input.f32                       x = torch.randn(2, 3, 64, 64), raw little-endian float32, C order
   <arch>_logits.f32               model.eval()(x), raw float32 [2, 1000]
+  resnet18.onnx                   torch.onnx.export of that resnet18 (BatchNorm folded into the convs, Gemm head)
   dtypes.pth, dtypes.safetensors  small tensors of every supported dtype, a transposed (non-contiguous) view,
                                   an expanded (stride 0) view and views sharing one storage at an offset
   dtypes.json                     expected values of those: {"order": [...], "tensors": {name: {dtype, shape, values}}}
@@ -144,6 +145,10 @@ def make_resnets(outdir):
             logits = model(x)
         assert logits.shape == (2, 1000)
         write_f32(out_path(outdir, f"{arch}_logits.f32"), logits)
+    # torch.onnx.export in eval mode folds each BatchNorm into its Conv (a bias) and ends in Flatten + Gemm: the
+    # other ONNX form of a ResNet the importer reads. Same weights, so the same logits.
+    torch.onnx.export(models["resnet18"], x, out_path(outdir, "resnet18.onnx"), opset_version=13,
+                      input_names=["input"], output_names=["logits"], dynamic_axes={"input": {0: "batch"}})
 
 
 def make_dtypes(outdir):

@@ -50,6 +50,25 @@ public sealed class TorchvisionParityTests : IClassFixture<TorchvisionReferences
         Assert.True(maxDiff <= 1e-4f * maxAbs, $"max |diff| {maxDiff} > 1e-4 x {maxAbs}");
     }
 
+    [Fact]
+    public void A_torchvision_onnx_export_gives_the_same_logits()
+    {
+        // The other ONNX form: BatchNorm folded into each Conv's bias, a Gemm head. The importer walks the graph and
+        // puts an identity BatchNorm after each conv.
+        using var model = PretrainedResNet.FromFile(_refs.Resnet18OnnxPath);
+        Assert.Equal(ResNetLayout.ResNet18, model.Layout);
+        model.eval();
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var input = tensor(TorchvisionReferences.ReadFloats(_refs.InputPath), new long[] { 2, 3, 64, 64 });
+        var logits = model.call(input).data<float>().ToArray();
+        var expected = TorchvisionReferences.ReadFloats(_refs.LogitsPath("resnet18"));
+        float maxAbs = expected.Max(MathF.Abs);
+        float maxDiff = logits.Zip(expected, (a, b) => MathF.Abs(a - b)).Max();
+        _output.WriteLine($"resnet18.onnx: max |diff| {maxDiff:G3} ({maxDiff / maxAbs:E2} relative)");
+        Assert.True(maxDiff <= 1e-4f * maxAbs, $"max |diff| {maxDiff} > 1e-4 x {maxAbs}");
+    }
+
     [Theory]
     [InlineData("resnet18")]
     [InlineData("resnet50")]

@@ -85,6 +85,9 @@ public sealed class TorchvisionReferences
     /// <summary>torchvision <paramref name="arch"/> (resnet18, resnet50) state_dict saved by torch.save.</summary>
     public string PthPath(string arch) => PathOf($"{arch}.pth");
 
+    /// <summary>torch.onnx.export of the resnet18 (eval mode: BatchNorm folded into the convs, Flatten + Gemm head).</summary>
+    public string Resnet18OnnxPath => PathOf("resnet18.onnx");
+
     /// <summary>The same state_dict as <see cref="PthPath"/>, as .safetensors in the same key order.</summary>
     public string SafetensorsPath(string arch) => PathOf($"{arch}.safetensors");
 
