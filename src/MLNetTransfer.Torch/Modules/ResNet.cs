@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -31,6 +32,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
     private readonly Module<Tensor, Tensor> avgpool;
     private Module<Tensor, Tensor> fc;
     private InputNormalization _normalization;
+    private TorchSharp.Modules.BatchNorm2d[] _evalBatchNorms = Array.Empty<TorchSharp.Modules.BatchNorm2d>();
 
     /// <summary>Builds a randomly initialised ResNet (torchvision's initialisation: Kaiming-normal convs, BN 1/0).</summary>
     /// <param name="layout">Block type and blocks per stage.</param>
@@ -116,6 +118,41 @@ public sealed class ResNet : Module<Tensor, Tensor>
         var x = maxpool.call(functional.relu(bn1.call(conv1.call(input))));
         x = layer4.call(layer3.call(layer2.call(layer1.call(x))));
         return scope.MoveToOuter(avgpool.call(x).flatten(1));
+    }
+
+    /// <summary>
+    /// Sets the BatchNorm layers that stay in eval mode (running statistics fixed) whatever <see cref="train"/> is
+    /// called with: a frozen backbone's BatchNorm must not drift to the new data's batch statistics, and a plain
+    /// <c>bn.eval()</c> would be undone by the next <c>model.train()</c> (pitfall P1; Detectron overrides train() the
+    /// same way). Applies at once.
+    /// </summary>
+    public void KeepInEvalMode(IEnumerable<TorchSharp.Modules.BatchNorm2d> batchNorms)
+    {
+        ArgumentNullException.ThrowIfNull(batchNorms);
+        _evalBatchNorms = batchNorms.ToArray();
+        if (training)
+        {
+            foreach (var bn in _evalBatchNorms)
+            {
+                bn.eval();
+            }
+        }
+    }
+
+    /// <summary>The BatchNorm layers kept in eval mode (see <see cref="KeepInEvalMode"/>).</summary>
+    public IReadOnlyList<TorchSharp.Modules.BatchNorm2d> EvalModeBatchNorms => _evalBatchNorms;
+
+    /// <summary>Train or eval mode for every submodule, except that <see cref="EvalModeBatchNorms"/> stay in eval mode.</summary>
+    public override void train(bool train = true)
+    {
+        base.train(train);
+        if (train)
+        {
+            foreach (var bn in _evalBatchNorms)
+            {
+                bn.eval();
+            }
+        }
     }
 
     /// <summary>
