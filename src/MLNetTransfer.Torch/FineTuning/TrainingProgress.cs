@@ -40,7 +40,7 @@ public sealed record EpochMetrics(
     double Seconds,
     bool IsBest);
 
-/// <summary>The outcome of a fine-tuning run.</summary>
+/// <summary>The outcome of <see cref="FineTuneTrainer.Train"/>.</summary>
 /// <param name="Strategy">The strategy used (Auto resolved).</param>
 /// <param name="StrategyReason">Why Auto chose it; null when the strategy was given.</param>
 /// <param name="TrainableParameters">Parameters the strategy trains (once everything planned is unfrozen).</param>

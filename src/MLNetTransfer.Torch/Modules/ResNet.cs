@@ -201,6 +201,35 @@ public sealed class ResNet : Module<Tensor, Tensor>
         return Sequential(modules);
     }
 
+    /// <summary>
+    /// Back to a random initialisation, running statistics included: the "from scratch" baseline on the same layout.
+    /// </summary>
+    internal void ResetParameters()
+    {
+        using var _ = no_grad();
+        foreach (var (_, module) in named_modules())
+        {
+            switch (module)
+            {
+                case TorchSharp.Modules.BatchNorm2d bn:
+                    bn.weight!.fill_(1);
+                    bn.bias!.zero_();
+                    bn.running_mean!.zero_();
+                    bn.running_var!.fill_(1);
+                    bn.num_batches_tracked?.zero_();
+                    break;
+                case TorchSharp.Modules.Linear linear:
+                    // PyTorch's Linear.reset_parameters: kaiming_uniform_(a = sqrt(5)), bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+                    init.kaiming_uniform_(linear.weight!, a: Math.Sqrt(5));
+                    double bound = 1 / Math.Sqrt(linear.weight!.shape[1]);
+                    linear.bias?.uniform_(-bound, bound);
+                    break;
+            }
+        }
+
+        InitializeWeights();
+    }
+
     // torchvision: kaiming_normal_(mode="fan_out", nonlinearity="relu") for convs; BN weight 1, bias 0; the Linear
     // keeps PyTorch's default. (zero_init_residual=False, torchvision's default, so the last BN of a block is 1.)
     private void InitializeWeights()

@@ -1,0 +1,490 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using MLNetTransfer.Torch.Data;
+using MLNetTransfer.Torch.Losses;
+using MLNetTransfer.Torch.Metrics;
+using MLNetTransfer.Torch.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNetTransfer.Torch.FineTuning;
+
+/// <summary>
+/// Fine-tunes a ResNet: the strategy's freezing and head, AdamW with parameter groups (no weight decay on BatchNorm
+/// and biases), linear warmup then cosine, gradient clipping, validation loss / accuracy / ROC AUC each epoch, the best
+/// epoch restored, early stopping, a checkpoint per epoch and resume, cancellation, a dispose scope around every step
+/// (DESIGN.md decision 7; pitfalls P1, P7, P10, P11).
+/// </summary>
+public static class FineTuneTrainer
+{
+    /// <summary>
+    /// Trains <paramref name="model"/> in place and returns what happened. The model's head is replaced to fit the
+    /// task; with a validation set and <see cref="FineTuneOptions.RestoreBestWeights"/> it ends with the best epoch's
+    /// weights, otherwise with the last epoch's.
+    /// </summary>
+    /// <exception cref="ArgumentException">Options, data or labels are invalid (named).</exception>
+    /// <exception cref="InvalidOperationException">Only one class in the training labels, or the loss became NaN.</exception>
+    /// <exception cref="InvalidDataException">An image or the checkpoint cannot be read (named).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the last epoch's checkpoint stays.</exception>
+    public static FineTuneResult Train(ResNet model, FineTuneData train, FineTuneData? validation, FineTuneOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        CheckData(train, validation);
+
+        var (strategy, reason) = Resolve(options.Strategy, train.Count);
+        if (reason is not null)
+        {
+            options.Log?.Invoke($"Auto strategy: {strategy}. {reason}");
+        }
+
+        using var run = new Run(model, train, validation, options, strategy);
+        return run.Execute(reason);
+    }
+
+    private static (FineTuneStrategy Strategy, string? Reason) Resolve(FineTuneStrategy strategy, int trainingImages)
+    {
+        if (strategy.Kind != FineTuneStrategyKind.Auto)
+        {
+            return (strategy, null);
+        }
+
+        var decision = AutoStrategy.Choose(trainingImages, strategy.Similarity);
+        return (decision.Strategy, decision.Reason);
+    }
+
+    private static void CheckData(FineTuneData train, FineTuneData? validation)
+    {
+        if (train.Count == 0)
+        {
+            throw new ArgumentException("The training set is empty.", nameof(train));
+        }
+
+        if (train.Task != TaskKind.MultiLabel)
+        {
+            LabelChecks.RequireAtLeastTwoClasses(train.Labels!, train.Outputs, "The training set");
+        }
+
+        if (validation is not null && (validation.Task != train.Task || validation.Outputs != train.Outputs))
+        {
+            throw new ArgumentException(
+                $"The validation set is {validation.Task} with {validation.Outputs} outputs, the training set {train.Task} with {train.Outputs}.", nameof(validation));
+        }
+    }
+
+    /// <summary>One training run: owns the optimizer, loaders and loss for its lifetime.</summary>
+    private sealed class Run : IDisposable
+    {
+        private readonly ResNet _model;
+        private readonly FineTuneData _train;
+        private readonly FineTuneData? _validation;
+        private readonly FineTuneOptions _options;
+        private readonly FineTuneStrategy _strategy;
+        private readonly Device _device;
+        private readonly FreezePlan _plan;
+        private readonly OptimizerHelper _optimizer;
+        private readonly List<(AdamW.ParamGroup Group, double PeakRate, bool IsHead)> _groups = new();
+        private readonly BatchLoader _trainLoader;
+        private readonly BatchLoader? _validationLoader;
+        private readonly SingleLabelLoss? _singleLabelLoss;
+        private readonly MultiLabelLoss? _multiLabelLoss;
+        private readonly int _stepsPerEpoch;
+        private readonly LearningRateSchedule _schedule;
+        private readonly Tensor _mean;
+        private readonly Tensor _std;
+        private Tensor? _trainFeatures;
+        private Tensor? _validationFeatures;
+
+        public Run(ResNet model, FineTuneData train, FineTuneData? validation, FineTuneOptions options, FineTuneStrategy strategy)
+        {
+            _model = model;
+            _train = train;
+            _validation = validation;
+            _options = options;
+            _strategy = strategy;
+            _device = options.Device ?? CPU;
+
+            random.manual_seed(options.Seed);
+            if (strategy.Kind == FineTuneStrategyKind.FromScratch)
+            {
+                // The baseline: same layout, random weights, so that scratch and pretrained runs compare like for like.
+                model.ResetParameters();
+                options.Log?.Invoke("From scratch: weights re-initialised (torchvision's initialisation).");
+            }
+
+            _plan = new FreezePlan(model, strategy, train.Outputs, options.BatchNormMode, options.LearningRate,
+                options.BackboneLearningRateRatio, options.WeightDecay);
+            model.to(_device);
+
+            var paramGroups = _plan.Groups
+                .Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.LearningRate, weight_decay: g.WeightDecay))
+                .ToList();
+            var optimizer = optim.AdamW(paramGroups);
+            _optimizer = optimizer;
+            for (int i = 0; i < paramGroups.Count; i++)
+            {
+                _groups.Add((paramGroups[i], _plan.Groups[i].LearningRate, _plan.Groups[i].Name.StartsWith("head", StringComparison.Ordinal)));
+            }
+
+            var norm = model.Normalization;
+            _mean = tensor(norm.Mean, new long[] { 1, norm.Channels, 1, 1 }, device: _device);
+            _std = tensor(norm.Std, new long[] { 1, norm.Channels, 1, 1 }, device: _device);
+
+            _trainLoader = new BatchLoader(train.Images, LoaderOptions(options.Augmentation));
+            var eval = AugmentationOptions.EvalOnly(options.Augmentation.ResizeTo, options.Augmentation.CropSize);
+            _validationLoader = validation is null ? null : new BatchLoader(validation.Images, LoaderOptions(eval));
+
+            if (train.Task == TaskKind.MultiLabel)
+            {
+                _multiLabelLoss = new MultiLabelLoss(train.Outputs, options.PositiveWeights, options.Uncertainty);
+            }
+            else
+            {
+                var weights = options.ClassWeights
+                    ?? (options.ClassWeighting == ClassWeighting.Balanced ? ClassWeights.FromFrequencies(train.Labels!, train.Outputs) : null);
+                _singleLabelLoss = new SingleLabelLoss(train.Outputs, weights, options.LabelSmoothing);
+            }
+
+            // Drop an incomplete last batch, as fastai's training loader does: a batch of one breaks BatchNorm in train
+            // mode, and tiny batches give noisy steps.
+            _stepsPerEpoch = Math.Max(1, train.Count / options.BatchSize);
+            long totalSteps = (long)_stepsPerEpoch * options.Epochs;
+            _schedule = new LearningRateSchedule(totalSteps, (long)Math.Round(options.WarmupEpochs * _stepsPerEpoch));
+        }
+
+        private BatchLoaderOptions LoaderOptions(AugmentationOptions augmentation) => new()
+        {
+            BatchSize = _options.BatchSize,
+            Channels = (int)_model.InChannels,
+            Augmentation = augmentation,
+            Seed = _options.Seed,
+            WorkerCount = _options.WorkerCount,
+        };
+
+        public FineTuneResult Execute(string? reason)
+        {
+            var state = new CheckpointState { RunFingerprint = Fingerprint() };
+            byte[]? bestWeights = null;
+            string? checkpointPath = _options.CheckpointDirectory is null ? null : Path.Combine(_options.CheckpointDirectory, TrainingCheckpoint.FileName);
+            if (_options.Resume && checkpointPath is not null && File.Exists(checkpointPath))
+            {
+                (state, bestWeights) = Resume(checkpointPath);
+            }
+
+            bool useCache = _options.CacheFeatures != false && _strategy.Kind == FineTuneStrategyKind.FeatureExtraction
+                && _options.BatchNormMode == BatchNormMode.Frozen && !_options.Augmentation.IsRandom;
+            if (useCache)
+            {
+                var cacheWatch = Stopwatch.StartNew();
+                _plan.Activate(0);
+                _trainFeatures = ComputeFeatures(_trainLoader, train: true);
+                _validationFeatures = _validationLoader is null ? null : ComputeFeatures(_validationLoader, train: false);
+                // The cache is part of the training cost; count it once (a resumed run recomputes it and counts again).
+                state.TrainSeconds += cacheWatch.Elapsed.TotalSeconds;
+            }
+
+            bool stoppedEarly = false;
+            for (int epoch = state.CompletedEpochs + 1; epoch <= _options.Epochs; epoch++)
+            {
+                var watch = Stopwatch.StartNew();
+                int active = ActiveStages(epoch);
+                _plan.Activate(active);
+                var (trainLoss, images) = TrainEpoch(epoch, state);
+                double trainSeconds = watch.Elapsed.TotalSeconds;
+                var (validationLoss, metrics) = Validate();
+                state.TrainSeconds += trainSeconds;
+                state.ImagesSeen += images;
+
+                double score = Score(validationLoss, metrics);
+                bool isBest = _validation is not null && !double.IsNaN(score) && score < state.BestScore - _options.EarlyStoppingMinDelta;
+                if (isBest)
+                {
+                    state.BestScore = score;
+                    state.BestEpoch = epoch;
+                    state.EpochsWithoutImprovement = 0;
+                    bestWeights = Snapshot();
+                }
+                else
+                {
+                    state.EpochsWithoutImprovement++;
+                }
+
+                var epochMetrics = new EpochMetrics(epoch, trainLoss, validationLoss, metrics?.Accuracy ?? double.NaN, metrics?.Auc ?? double.NaN,
+                    metrics?.PerClassAuc ?? Array.Empty<double>(), metrics?.UndefinedAucCount ?? 0, _plan.ActiveParameterCount,
+                    HeadRate(), images / Math.Max(trainSeconds, 1e-9), watch.Elapsed.TotalSeconds, isBest);
+                state.History.Add(epochMetrics);
+                state.CompletedEpochs = epoch;
+                if (_options.CheckpointDirectory is not null)
+                {
+                    TrainingCheckpoint.Save(_options.CheckpointDirectory, state, _model, _optimizer, bestWeights);
+                }
+
+                _options.OnEpoch?.Invoke(epochMetrics);
+                if (_options.EarlyStoppingPatience is { } patience && _validation is not null && state.EpochsWithoutImprovement >= patience && epoch < _options.Epochs)
+                {
+                    _options.Log?.Invoke($"Early stopping after epoch {epoch}: no improvement of the {_options.BestModelMetric} for {patience} epoch(s); best epoch {state.BestEpoch}.");
+                    stoppedEarly = true;
+                    break;
+                }
+            }
+
+            int finalEpoch = state.CompletedEpochs;
+            if (_validation is not null && _options.RestoreBestWeights && bestWeights is not null && state.BestEpoch != finalEpoch)
+            {
+                Restore(bestWeights);
+                finalEpoch = state.BestEpoch;
+                _options.Log?.Invoke($"Restored the weights of epoch {state.BestEpoch}, the best by {_options.BestModelMetric}.");
+            }
+            else if (_validation is not null && _options.RestoreBestWeights && state.BestEpoch > 0)
+            {
+                finalEpoch = state.BestEpoch;
+            }
+
+            _model.eval();
+            return new FineTuneResult(_strategy, reason, _plan.TrainableParameterCount, state.History, finalEpoch, stoppedEarly, useCache,
+                state.TrainSeconds, state.ImagesSeen / Math.Max(state.TrainSeconds, 1e-9));
+        }
+
+        private int ActiveStages(int epoch)
+        {
+            if (epoch <= _options.HeadOnlyEpochs)
+            {
+                return 0;
+            }
+
+            return _options.GradualUnfreezing ? Math.Min(_plan.TrainableStages, epoch - _options.HeadOnlyEpochs) : _plan.TrainableStages;
+        }
+
+        private (double Loss, long Images) TrainEpoch(int epoch, CheckpointState state)
+        {
+            _model.train();
+            var order = BatchLoader.ShuffledOrder(_train.Count, _options.Seed, epoch);
+            var watch = Stopwatch.StartNew();
+            double lossSum = 0;
+            long images = 0;
+            int step = 0;
+            var trainable = _model.parameters().Where(p => p.requires_grad).ToList();
+            using var loaderBatches = (_trainFeatures is null
+                ? _trainLoader.GetBatches(order, epoch, train: true, _options.CancellationToken).GetEnumerator()
+                : null);
+            var featureBatches = _trainFeatures is null ? null : order.Chunk(_options.BatchSize).GetEnumerator();
+            while (step < _stepsPerEpoch)
+            {
+                _options.CancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                Tensor logits;
+                int[] indices;
+                if (loaderBatches is not null)
+                {
+                    if (!loaderBatches.MoveNext())
+                    {
+                        break;
+                    }
+
+                    var batch = loaderBatches.Current;
+                    indices = batch.Indices;
+                    if (indices.Length < _options.BatchSize && _train.Count >= _options.BatchSize)
+                    {
+                        break; // the incomplete last batch (see the constructor)
+                    }
+
+                    logits = _model.call(Normalize(tensor(batch.Data, batch.Shape, device: _device)));
+                }
+                else
+                {
+                    if (!featureBatches!.MoveNext())
+                    {
+                        break;
+                    }
+
+                    indices = featureBatches.Current;
+                    if (indices.Length < _options.BatchSize && _train.Count >= _options.BatchSize)
+                    {
+                        break;
+                    }
+
+                    logits = _model.Head.call(_trainFeatures!.index_select(0, tensor(indices.Select(i => (long)i).ToArray(), device: _device)));
+                }
+
+                var loss = Loss(logits, _train, indices);
+                double value = LossGuard.ThrowIfNotFinite(loss, epoch, step + 1);
+                _optimizer.zero_grad();
+                loss.backward();
+                nn.utils.clip_grad_norm_(trainable, _options.MaxGradientNorm);
+                double factor = _schedule.Factor(state.GlobalStep);
+                foreach (var (group, peak, _) in _groups)
+                {
+                    group.LearningRate = peak * factor;
+                }
+
+                _optimizer.step();
+                state.GlobalStep++;
+                step++;
+                lossSum += value * indices.Length;
+                images += indices.Length;
+
+                if (_options.OnStep is { } onStep)
+                {
+                    double seconds = watch.Elapsed.TotalSeconds;
+                    double perStep = seconds / step;
+                    long stepsLeft = (long)_stepsPerEpoch * _options.Epochs - state.GlobalStep;
+                    onStep(new StepProgress(epoch, step, _stepsPerEpoch, value, HeadRate(), images / Math.Max(seconds, 1e-9), TimeSpan.FromSeconds(perStep * stepsLeft)));
+                }
+            }
+
+            return (images == 0 ? double.NaN : lossSum / images, images);
+        }
+
+        private (double Loss, ClassificationMetrics? Metrics) Validate()
+        {
+            if (_validation is null)
+            {
+                return (double.NaN, null);
+            }
+
+            _model.eval();
+            using var _ = no_grad();
+            var probabilities = new float[_validation.Count * _validation.Outputs];
+            double lossSum = 0;
+            var order = Enumerable.Range(0, _validation.Count).ToArray();
+            if (_validationFeatures is not null)
+            {
+                foreach (var indices in order.Chunk(_options.BatchSize))
+                {
+                    using var scope = NewDisposeScope();
+                    var logits = _model.Head.call(_validationFeatures.index_select(0, tensor(indices.Select(i => (long)i).ToArray(), device: _device)));
+                    lossSum += Collect(logits, indices, probabilities);
+                }
+            }
+            else
+            {
+                foreach (var batch in _validationLoader!.GetBatches(order, epoch: 0, train: false, _options.CancellationToken))
+                {
+                    using var scope = NewDisposeScope();
+                    var logits = _model.call(Normalize(tensor(batch.Data, batch.Shape, device: _device)));
+                    lossSum += Collect(logits, batch.Indices, probabilities);
+                }
+            }
+
+            var metrics = _validation.Task == TaskKind.MultiLabel
+                ? MetricsCalculator.ComputeMultiLabel(probabilities, _options.Uncertainty.Apply(_validation.Targets!), _validation.Outputs)
+                : MetricsCalculator.Compute(_validation.Task, probabilities, _validation.Outputs, _validation.Labels!);
+            return (lossSum / _validation.Count, metrics);
+        }
+
+        // Adds the batch's probabilities and returns its summed loss.
+        private double Collect(Tensor logits, int[] indices, float[] probabilities)
+        {
+            var loss = Loss(logits, _validation!, indices);
+            var probs = _validation!.Task == TaskKind.MultiLabel ? nn.functional.sigmoid(logits) : nn.functional.softmax(logits, 1);
+            var values = probs.cpu().data<float>().ToArray();
+            int outputs = _validation.Outputs;
+            for (int r = 0; r < indices.Length; r++)
+            {
+                Array.Copy(values, r * outputs, probabilities, indices[r] * outputs, outputs);
+            }
+
+            return loss.item<float>() * indices.Length;
+        }
+
+        private Tensor Loss(Tensor logits, FineTuneData data, int[] indices)
+        {
+            if (data.Task == TaskKind.MultiLabel)
+            {
+                int labels = data.Outputs;
+                var targets = new float[indices.Length * labels];
+                for (int r = 0; r < indices.Length; r++)
+                {
+                    Array.Copy(data.Targets!, indices[r] * labels, targets, r * labels, labels);
+                }
+
+                return _multiLabelLoss!.Compute(logits, tensor(targets, new long[] { indices.Length, labels }, device: _device));
+            }
+
+            var y = tensor(indices.Select(i => (long)data.Labels![i]).ToArray(), device: _device);
+            return _singleLabelLoss!.Compute(logits, y);
+        }
+
+        // Backbone features of every image, once, in eval mode (the backbone is constant: frozen, BatchNorm frozen,
+        // no random augmentation), so the epochs train the head alone.
+        private Tensor ComputeFeatures(BatchLoader loader, bool train)
+        {
+            _model.eval();
+            using var _ = no_grad();
+            var features = zeros(loader.Count, _model.FeatureCount, device: _device);
+            var order = Enumerable.Range(0, loader.Count).ToArray();
+            foreach (var batch in loader.GetBatches(order, epoch: 1, train, _options.CancellationToken))
+            {
+                using var scope = NewDisposeScope();
+                var f = _model.ForwardFeatures(Normalize(tensor(batch.Data, batch.Shape, device: _device)));
+                features.index_copy_(0, tensor(batch.Indices.Select(i => (long)i).ToArray(), device: _device), f);
+            }
+
+            return features;
+        }
+
+        private Tensor Normalize(Tensor pixels) => pixels.sub_(_mean).div_(_std);
+
+        private double Score(double validationLoss, ClassificationMetrics? metrics) =>
+            _options.BestModelMetric == BestModelMetric.ValidationAuc ? -(metrics?.Auc ?? double.NaN) : validationLoss;
+
+        private double HeadRate() => _groups.Where(g => g.IsHead).Select(g => g.Group.LearningRate).DefaultIfEmpty(double.NaN).First();
+
+        private byte[] Snapshot()
+        {
+            using var buffer = new MemoryStream();
+            using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+            {
+                _model.save(writer);
+            }
+
+            return buffer.ToArray();
+        }
+
+        private void Restore(byte[] weights)
+        {
+            using var reader = new BinaryReader(new MemoryStream(weights));
+            _model.load(reader);
+        }
+
+        private (CheckpointState State, byte[]? Best) Resume(string path)
+        {
+            var (state, best) = TrainingCheckpoint.Load(path, _model, _optimizer);
+            string expected = Fingerprint();
+            if (state.RunFingerprint != expected)
+            {
+                throw new InvalidOperationException(
+                    $"Checkpoint '{path}' belongs to another run: it was written with [{state.RunFingerprint}], this run is [{expected}]. Use another checkpoint directory or the same settings.");
+            }
+
+            _options.Log?.Invoke($"Resumed from '{path}' after epoch {state.CompletedEpochs} of {_options.Epochs}.");
+            return (state, best);
+        }
+
+        // The settings a resumed run must share with the run that wrote the checkpoint.
+        private string Fingerprint() => string.Join("; ",
+            $"strategy {_strategy}", $"layout {_model.Layout.Name}", $"channels {_model.InChannels}", $"task {_train.Task}",
+            $"outputs {_train.Outputs}", $"train {_train.Count}", $"validation {_validation?.Count ?? 0}", $"epochs {_options.Epochs}",
+            $"batch {_options.BatchSize}", $"seed {_options.Seed}",
+            string.Create(CultureInfo.InvariantCulture, $"lr {_options.LearningRate:R}"),
+            $"warmup {_options.WarmupEpochs}", $"head-only {_options.HeadOnlyEpochs}", $"gradual {_options.GradualUnfreezing}", $"bn {_options.BatchNormMode}");
+
+        public void Dispose()
+        {
+            _trainLoader.Dispose();
+            _validationLoader?.Dispose();
+            _optimizer.Dispose();
+            _trainFeatures?.Dispose();
+            _validationFeatures?.Dispose();
+            _mean.Dispose();
+            _std.Dispose();
+        }
+    }
+}
