@@ -110,9 +110,7 @@ public static partial class PretrainedResNet
         }
 
         var kind = bottleneck ? ResNetBlockKind.Bottleneck : ResNetBlockKind.Basic;
-        var known = new[] { ResNetLayout.ResNet18, ResNetLayout.ResNet34, ResNetLayout.ResNet50, ResNetLayout.ResNet101, ResNetLayout.ResNet152, ResNetLayout.MLNetResNet18 };
-        var layout = new ResNetLayout("custom", kind, counts);
-        return known.FirstOrDefault(k => k.Equals(layout)) ?? new ResNetLayout($"resnet ({kind}Block [{string.Join(", ", counts)}])", kind, counts);
+        return ResNetLayout.Identify(kind, counts);
     }
 
     [GeneratedRegex(@"^layer([1-4])\.(\d+)\.(conv\d|bn\d|downsample)")]

@@ -60,7 +60,7 @@ public sealed class ResNetLayout : IEquatable<ResNetLayout>
     /// <summary>
     /// The ImageNet "ResNet18" of ML.NET's DnnImageFeaturizer: <c>ResNet(BasicBlock, [2, 2, 2, 3])</c>.
     /// </summary>
-    public static ResNetLayout MLNetResNet18 { get; } = new("resnet18-mlnet (BasicBlock [2, 2, 2, 3])", ResNetBlockKind.Basic, 2, 2, 2, 3);
+    public static ResNetLayout MLNetResNet18 { get; } = new("resnet18-mlnet", ResNetBlockKind.Basic, 2, 2, 2, 3);
 
     /// <summary>A display name.</summary>
     public string Name { get; }
@@ -87,6 +87,13 @@ public sealed class ResNetLayout : IEquatable<ResNetLayout>
         ResNetArchitecture.ResNet152 => ResNet152,
         _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, "Unknown ResNet architecture."),
     };
+
+    /// <summary>The named layout with this block type and these blocks per stage, or a "resnet-custom" one.</summary>
+    public static ResNetLayout Identify(ResNetBlockKind block, int[] blocksPerStage)
+    {
+        var layout = new ResNetLayout("resnet-custom", block, blocksPerStage);
+        return new[] { ResNet18, ResNet34, ResNet50, ResNet101, ResNet152, MLNetResNet18 }.FirstOrDefault(k => k.Equals(layout)) ?? layout;
+    }
 
     /// <inheritdoc/>
     public bool Equals(ResNetLayout? other) =>

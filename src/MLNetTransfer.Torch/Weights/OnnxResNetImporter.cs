@@ -210,13 +210,7 @@ internal static class OnnxResNetImporter
             }
 
             var kind = convsPerBlock == 2 ? ResNetBlockKind.Basic : ResNetBlockKind.Bottleneck;
-            var layout = new ResNetLayout("custom", kind, counts.ToArray());
-            var known = new[]
-            {
-                ResNetLayout.ResNet18, ResNetLayout.ResNet34, ResNetLayout.ResNet50, ResNetLayout.ResNet101,
-                ResNetLayout.ResNet152, ResNetLayout.MLNetResNet18,
-            };
-            return known.FirstOrDefault(k => k.Equals(layout)) ?? new ResNetLayout($"resnet ({kind}Block [{string.Join(", ", counts)}])", kind, counts.ToArray());
+            return ResNetLayout.Identify(kind, counts.ToArray());
         }
 
         private bool ReadHead(string poolOutput)
