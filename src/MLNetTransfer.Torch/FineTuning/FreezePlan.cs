@@ -118,9 +118,9 @@ internal sealed class FreezePlan
             p.requires_grad = trains;
             if (!trains && p.grad is not null)
             {
-                // A stale gradient would still be applied by the optimizer; PyTorch users set it to None.
-                using var _ = no_grad();
-                p.grad.zero_();
+                // AdamW skips parameters without a gradient; a stale (even zero) one would still get weight decay and
+                // momentum. PyTorch's zero_grad(set_to_none=True) does the same.
+                p.grad = null;
             }
         }
 

@@ -86,6 +86,19 @@ public sealed class FreezePlanTests
         Assert.DoesNotContain("layer2.0.conv1.weight", ParametersWithGradients(model));
     }
 
+    [Fact]
+    public void Freezing_again_drops_stale_gradients_so_the_optimizer_leaves_those_weights_alone()
+    {
+        using var model = new ResNet(ResNetLayout.ResNet18);
+        var plan = new FreezePlan(model, FineTuneStrategy.LastStages(1), outputs: 2, BatchNormMode.Frozen, 1e-3, 0.1, 1e-4);
+        ParametersWithGradients(model);
+        var layer4 = model.get_parameter("layer4.0.conv1.weight")!;
+        Assert.NotNull(layer4.grad);
+        plan.Activate(0);
+        Assert.Null(layer4.grad);
+        Assert.False(layer4.requires_grad);
+    }
+
     [Theory]
     [InlineData(BatchNormMode.Frozen, false, false)]
     [InlineData(BatchNormMode.TrainAffineOnly, false, true)]
