@@ -74,6 +74,26 @@ internal sealed class GraphBuilder
         return name;
     }
 
+    /// <summary>A rank-0 int64 initializer (Gather's index, which then drops the gathered axis).</summary>
+    public string AddInt64Scalar(string name, long value)
+    {
+        Claim(name);
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Int64Data.Add(value);
+        Graph.Initializer.Add(tensor);
+        return name;
+    }
+
+    /// <summary>A rank-0 float32 initializer.</summary>
+    public string AddFloatScalar(string name, float value)
+    {
+        Claim(name);
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        tensor.FloatData.Add(value);
+        Graph.Initializer.Add(tensor);
+        return name;
+    }
+
     /// <summary>
     /// Appends a node of the default domain with one output. The output value is named <paramref name="output"/>, or
     /// like the node when null.

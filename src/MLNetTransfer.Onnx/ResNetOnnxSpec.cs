@@ -145,6 +145,27 @@ public sealed class ResNetOnnxSpec
     /// <summary>Name of the logits output when <see cref="IncludeLogits"/> is set. Default <see cref="Defaults.LogitsName"/>.</summary>
     public string LogitsName { get; init; } = Defaults.LogitsName;
 
+    /// <summary>
+    /// Adds the outputs ML.NET's scoring chain needs for single-label tasks (softmax): <see cref="PredictedIndexName"/>
+    /// <c>[N]</c>, the predicted class as a float; for two classes also <see cref="ProbabilityName"/> <c>[N]</c> (the
+    /// positive class's probability) and <see cref="LogitName"/> <c>[N]</c>, the log-odds shifted by the decision
+    /// threshold (<c>l1 - l0 - ln(t / (1 - t))</c>), so that a class is predicted positive exactly when that logit is
+    /// above 0, which is how ML.NET's binary evaluator thresholds its score. Default false.
+    /// </summary>
+    public bool IncludePredictionOutputs { get; init; }
+
+    /// <summary>Binary decision threshold on the positive probability, used by <see cref="IncludePredictionOutputs"/>. Default 0.5.</summary>
+    public float DecisionThreshold { get; init; } = 0.5f;
+
+    /// <summary>Name of the predicted-class output. Default "PredictedIndex".</summary>
+    public string PredictedIndexName { get; init; } = "PredictedIndex";
+
+    /// <summary>Name of the positive-probability output (binary). Default "Probability".</summary>
+    public string ProbabilityName { get; init; } = "Probability";
+
+    /// <summary>Name of the thresholded log-odds output (binary). Default "Logit".</summary>
+    public string LogitName { get; init; } = "Logit";
+
     /// <summary>Output channels of the last stage: 512 for basic blocks, 2048 for bottlenecks.</summary>
     public int FeatureCount => Block == ResidualBlockKind.Basic ? 512 : 2048;
 
@@ -211,6 +232,23 @@ public sealed class ResNetOnnxSpec
         if (IncludeLogits)
         {
             names.Add((nameof(LogitsName), LogitsName));
+        }
+
+        if (IncludePredictionOutputs)
+        {
+            if (Activation != OutputActivation.Softmax)
+            {
+                throw new ArgumentException("ResNetOnnxSpec.IncludePredictionOutputs needs a softmax (single-label) head; multi-label models output Score only.", param);
+            }
+
+            if (!(DecisionThreshold > 0 && DecisionThreshold < 1))
+            {
+                throw new ArgumentOutOfRangeException(param, DecisionThreshold, "ResNetOnnxSpec.DecisionThreshold lies strictly between 0 and 1.");
+            }
+
+            names.Add((nameof(PredictedIndexName), PredictedIndexName));
+            names.Add((nameof(ProbabilityName), ProbabilityName));
+            names.Add((nameof(LogitName), LogitName));
         }
 
         foreach (var (setting, value) in names)

@@ -95,6 +95,11 @@ public static class ResNetOnnxWriter
             graph.AddOutput(logits, outputs);
         }
 
+        if (spec.IncludePredictionOutputs)
+        {
+            PredictionOutputs.Add(graph, spec, logits, score, outputs);
+        }
+
         var model = new ModelProto
         {
             IrVersion = IrVersion,
