@@ -1,0 +1,219 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
+using MLNetTransfer.Torch.Data;
+using MLNetTransfer.Torch.Metrics;
+
+namespace MLNetTransfer.Data;
+
+/// <summary>
+/// Reads an IDataView's image, label and group columns into the engine's types. Images: an MLImage column (from
+/// <c>LoadImages</c>; its 8-bit pixels are copied and reduced to the training resolution at once, so the data view's
+/// images need not stay in memory), a text column of file paths (decoded by the engine, 16-bit PNGs kept), or a byte
+/// vector of encoded files (<c>LoadRawImageBytes</c>). Labels: a key (single-label; the key's values name the classes),
+/// a Boolean (binary), or a known-size float vector (multi-label: 1, 0, -1 uncertain, NaN missing).
+/// </summary>
+internal static class ImageRowReader
+{
+    public static LabeledImageRows Read(IDataView data, LabelSchema labels, string imageColumn, string? groupColumn, string? imageFolder,
+        Func<DecodedImage, DecodedImage> reduce, string context)
+    {
+        var schema = data.Schema;
+        var image = schema[imageColumn];
+        var label = schema[labels.ColumnName];
+        var columns = new List<DataViewSchema.Column> { image, label };
+        DataViewSchema.Column? group = groupColumn is null ? null : schema[groupColumn];
+        if (group is { } g)
+        {
+            columns.Add(g);
+        }
+
+        var images = new List<ImageSource>();
+        var classes = labels.Task == TaskKind.MultiLabel ? null : new List<int>();
+        var targets = labels.Task == TaskKind.MultiLabel ? new List<float[]>() : null;
+        var groups = new List<string?>();
+        using var cursor = data.GetRowCursor(columns);
+        var readImage = ImageGetter(cursor, image, imageFolder, reduce);
+        var readLabel = LabelGetter(cursor, label, labels, context);
+        var readGroup = group is null ? null : GroupGetter(cursor, group.Value);
+        while (cursor.MoveNext())
+        {
+            long row = cursor.Position;
+            var (ci, target) = readLabel(row);
+            images.Add(readImage(row));
+            classes?.Add(ci);
+            targets?.Add(target!);
+            groups.Add(readGroup?.Invoke());
+        }
+
+        if (images.Count == 0)
+        {
+            throw new InvalidOperationException($"{context} has no rows.");
+        }
+
+        return new LabeledImageRows(images, classes, targets, groups);
+    }
+
+    private static Func<long, ImageSource> ImageGetter(DataViewRowCursor cursor, DataViewSchema.Column column, string? imageFolder,
+        Func<DecodedImage, DecodedImage> reduce)
+    {
+        var type = column.Type;
+        if (type is ImageDataViewType)
+        {
+            var getter = cursor.GetGetter<MLImage>(column);
+            MLImage value = null!;
+            return row =>
+            {
+                getter(ref value);
+                if (value is null)
+                {
+                    throw new InvalidDataException($"Row {row} of column '{column.Name}' has no image (LoadImages could not read it?).");
+                }
+
+                return ImageSource.FromImage(reduce(FromMLImage(value)), value.Tag ?? $"{column.Name} row {row}");
+            };
+        }
+
+        if (type is TextDataViewType)
+        {
+            var getter = cursor.GetGetter<ReadOnlyMemory<char>>(column);
+            ReadOnlyMemory<char> value = default;
+            return row =>
+            {
+                getter(ref value);
+                string path = value.ToString();
+                if (string.IsNullOrWhiteSpace(path))
+                {
+                    throw new InvalidDataException($"Row {row} of column '{column.Name}' has an empty image path.");
+                }
+
+                return ImageSource.FromFile(imageFolder is null ? path : Path.Combine(imageFolder, path));
+            };
+        }
+
+        if (type is VectorDataViewType { ItemType: NumberDataViewType n } && n.RawType == typeof(byte))
+        {
+            var getter = cursor.GetGetter<VBuffer<byte>>(column);
+            VBuffer<byte> value = default;
+            return row =>
+            {
+                getter(ref value);
+                return ImageSource.FromEncoded(value.DenseValues().ToArray(), $"{column.Name} row {row}");
+            };
+        }
+
+        throw SchemaChecks.Mismatch(column.Name, "Image, String (a file path) or Vector<Byte> (encoded file)", type);
+    }
+
+    // MLImage holds 8-bit BGRA or RGBA (ML.NET's CloneImageToSupportedFormat); alpha is dropped.
+    internal static DecodedImage FromMLImage(MLImage image)
+    {
+        int w = image.Width, h = image.Height, plane = w * h;
+        var pixels = image.Pixels;
+        bool bgra = image.PixelFormat == MLPixelFormat.Bgra32;
+        var chw = new float[3 * plane];
+        for (int i = 0; i < plane; i++)
+        {
+            byte c0 = pixels[4 * i], c1 = pixels[4 * i + 1], c2 = pixels[4 * i + 2];
+            chw[i] = (bgra ? c2 : c0) / 255f;
+            chw[plane + i] = c1 / 255f;
+            chw[2 * plane + i] = (bgra ? c0 : c2) / 255f;
+        }
+
+        return DecodedImage.FromPixels(chw, w, h, channels: 3);
+    }
+
+    private static Func<long, (int Class, float[]? Targets)> LabelGetter(DataViewRowCursor cursor, DataViewSchema.Column column, LabelSchema labels, string context)
+    {
+        switch (labels.Kind)
+        {
+            case LabelKind.Key:
+            {
+                var getter = cursor.GetGetter<uint>(column);
+                uint value = 0;
+                return row =>
+                {
+                    getter(ref value);
+                    if (value == 0)
+                    {
+                        throw new InvalidDataException($"{context}: row {row} has a missing label in column '{column.Name}' (key value 0; was the value absent from MapValueToKey's data?).");
+                    }
+
+                    return ((int)value - 1, null);
+                };
+            }
+
+            case LabelKind.Boolean:
+            {
+                var getter = cursor.GetGetter<bool>(column);
+                bool value = false;
+                return _ =>
+                {
+                    getter(ref value);
+                    return (value ? 1 : 0, null);
+                };
+            }
+
+            default:
+            {
+                var getter = cursor.GetGetter<VBuffer<float>>(column);
+                VBuffer<float> value = default;
+                return row =>
+                {
+                    getter(ref value);
+                    var dense = value.DenseValues().ToArray();
+                    foreach (float v in dense)
+                    {
+                        if (!(float.IsNaN(v) || v is 0f or 1f or -1f))
+                        {
+                            throw new InvalidDataException($"{context}: row {row} of column '{column.Name}' holds {v}; multi-label targets are 1, 0, -1 (uncertain) or NaN (missing).");
+                        }
+                    }
+
+                    return (-1, dense);
+                };
+            }
+        }
+    }
+
+    private static Func<string?> GroupGetter(DataViewRowCursor cursor, DataViewSchema.Column column)
+    {
+        var raw = column.Type.RawType;
+        if (raw == typeof(ReadOnlyMemory<char>))
+        {
+            var getter = cursor.GetGetter<ReadOnlyMemory<char>>(column);
+            ReadOnlyMemory<char> value = default;
+            return () =>
+            {
+                getter(ref value);
+                return value.Length == 0 ? null : value.ToString();
+            };
+        }
+
+        return raw switch
+        {
+            _ when raw == typeof(int) => Boxed<int>(cursor, column),
+            _ when raw == typeof(long) => Boxed<long>(cursor, column),
+            _ when raw == typeof(uint) => Boxed<uint>(cursor, column),
+            _ when raw == typeof(ulong) => Boxed<ulong>(cursor, column),
+            _ when raw == typeof(float) => Boxed<float>(cursor, column),
+            _ when raw == typeof(double) => Boxed<double>(cursor, column),
+            _ => throw SchemaChecks.Mismatch(column.Name, "String or a number (a patient or study id)", column.Type),
+        };
+    }
+
+    private static Func<string?> Boxed<T>(DataViewRowCursor cursor, DataViewSchema.Column column)
+    {
+        var getter = cursor.GetGetter<T>(column);
+        T value = default!;
+        return () =>
+        {
+            getter(ref value);
+            return Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
+        };
+    }
+}

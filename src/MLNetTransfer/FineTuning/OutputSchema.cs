@@ -1,0 +1,95 @@
+using System;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetTransfer.Data;
+
+namespace MLNetTransfer.FineTuning;
+
+/// <summary>
+/// The output <see cref="SchemaShape"/> of the fine-tuning estimator before it is fitted. ML.NET keeps
+/// <c>SchemaShape.Column</c>'s constructor internal, so the columns come from a throwaway CustomMapping estimator whose
+/// output schema definition carries the right types (the public route; style convention 4). A schema shape carries no
+/// key counts, so for a key label the class count, and with it whether the task is binary, is unknown before
+/// <c>Fit</c>: the shape then lists Score and PredictedLabel, and a fitted binary model adds Probability and Logit.
+/// </summary>
+internal static class OutputSchema
+{
+    private sealed class NoInput
+    {
+    }
+
+    private sealed class Outputs
+    {
+        public float[] Score { get; set; } = Array.Empty<float>();
+
+        public uint PredictedLabel { get; set; }
+
+        public float Probability { get; set; }
+
+        public float Logit { get; set; }
+    }
+
+    public static SchemaShape Get(SchemaShape input, ResNetFineTuneOptions options, SchemaShape.Column label)
+    {
+        bool multiLabel = label.Kind == SchemaShape.Column.VectorKind.Vector && label.ItemType == NumberDataViewType.Single && !label.IsKey;
+        bool booleanLabel = label.Kind == SchemaShape.Column.VectorKind.Scalar && label.ItemType == BooleanDataViewType.Instance;
+        if (!multiLabel && !booleanLabel && !(label.IsKey && label.Kind == SchemaShape.Column.VectorKind.Scalar))
+        {
+            throw SchemaChecks.Mismatch(options.LabelColumnName, "Key (MapValueToKey), Boolean, or a known-size vector of Single (multi-label)", label.ItemType);
+        }
+
+        var definition = SchemaDefinition.Create(typeof(Outputs));
+        // The size is a placeholder: a schema shape records that a vector has a known size, not the size.
+        definition[nameof(Outputs.Score)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 2);
+        definition[nameof(Outputs.Score)].ColumnName = options.ScoreColumnName;
+        if (multiLabel)
+        {
+            Keep(definition, options.ScoreColumnName);
+        }
+        else
+        {
+            var predicted = definition[nameof(Outputs.PredictedLabel)];
+            predicted.ColumnName = options.PredictedLabelColumnName;
+            predicted.ColumnType = new KeyDataViewType(typeof(uint), 2);
+            var valueType = booleanLabel
+                ? BooleanDataViewType.Instance
+                : (FindColumn(label.Annotations, "KeyValues")?.ItemType ?? TextDataViewType.Instance);
+            AddKeyValues(predicted, valueType);
+            definition[nameof(Outputs.Probability)].ColumnName = options.ProbabilityColumnName;
+            definition[nameof(Outputs.Logit)].ColumnName = options.LogitColumnName;
+            if (!booleanLabel)
+            {
+                Keep(definition, options.ScoreColumnName, options.PredictedLabelColumnName);
+            }
+        }
+
+        return new MLContext().Transforms.CustomMapping<NoInput, Outputs>((_, _) => { }, null, null, definition).GetOutputSchema(input);
+    }
+
+    internal static SchemaShape.Column? FindColumn(SchemaShape shape, string name)
+    {
+        foreach (var column in shape)
+        {
+            if (column.Name == name)
+            {
+                return column;
+            }
+        }
+
+        return null;
+    }
+
+    private static void Keep(SchemaDefinition definition, params string[] columns) =>
+        definition.RemoveAll(c => Array.IndexOf(columns, c.ColumnName) < 0);
+
+    // The annotation's values do not matter for a shape, only its type.
+    private static void AddKeyValues(SchemaDefinition.Column column, DataViewType itemType)
+    {
+        var method = typeof(OutputSchema).GetMethod(nameof(AddTyped), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(itemType.RawType);
+        method.Invoke(null, new object[] { column, itemType });
+    }
+
+    private static void AddTyped<T>(SchemaDefinition.Column column, DataViewType itemType) =>
+        column.AddAnnotation("KeyValues", new VBuffer<T>(2, new T[2]), new VectorDataViewType((PrimitiveDataViewType)itemType, 2));
+}

@@ -1,0 +1,229 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetTransfer.Data;
+using MLNetTransfer.Onnx;
+using MLNetTransfer.Torch;
+using MLNetTransfer.Torch.Data;
+using MLNetTransfer.Torch.FineTuning;
+using MLNetTransfer.Torch.Metrics;
+using MLNetTransfer.Torch.Modules;
+
+namespace MLNetTransfer.FineTuning;
+
+/// <summary>
+/// Fine-tunes an ImageNet-pretrained ResNet on the images and labels of an IDataView and returns a transformer that
+/// scores with ONNX Runtime through ML.NET's own <c>ApplyOnnxModel</c>. Create it with
+/// <see cref="TransferLearningCatalog.FineTuneResNet(TransformsCatalog, ResNetFineTuneOptions)"/>.
+/// </summary>
+/// <remarks>
+/// <format type="text/markdown"><![CDATA[
+/// ### Estimator Characteristics
+/// |  |  |
+/// | -- | -- |
+/// | Does this estimator need to look at the data to train its parameters? | Yes |
+/// | Input column data type | Image (LoadImages), String (file path) or Vector of Byte (encoded file); label: Key, Boolean or known-size Vector of Single |
+/// | Output column data type | Score: Vector of Single; PredictedLabel: Key (single-label); Probability and Logit: Single (binary) |
+/// | Required NuGet in addition to Microsoft.ML | MLNetTransfer (training); Microsoft.ML.ImageAnalytics and Microsoft.ML.OnnxTransformer (scoring) |
+/// | Exportable to ONNX | Yes: the fitted model is an ONNX graph (<see cref="ResNetFineTuneTransformer.SaveOnnx(string)"/>) |
+///
+/// Training runs on TorchSharp (libtorch): the strategy's freezing, AdamW, warmup and cosine, validation ROC AUC per
+/// epoch and the best epoch's weights. The fitted transformer is a chain of ML.NET transformers ending in
+/// <c>OnnxTransformer</c>: <c>mlContext.Model.Save</c> writes it, and <c>Model.Load</c> returns it as a
+/// <c>TransformerChain</c> in any app with ML.NET and OnnxTransformer, without TorchSharp.
+/// ]]></format>
+/// </remarks>
+public sealed class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTransformer>
+{
+    private readonly ResNetFineTuneOptions _options;
+
+    internal ResNetFineTuneTrainer(ResNetFineTuneOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
+        _options = options;
+    }
+
+    /// <summary>The options (do not change them while fitting).</summary>
+    public ResNetFineTuneOptions Options => _options;
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        CheckColumn(inputSchema, _options.ImageColumnName);
+        var label = CheckColumn(inputSchema, _options.LabelColumnName);
+        if (_options.GroupColumnName is { } group)
+        {
+            CheckColumn(inputSchema, group);
+        }
+
+        return OutputSchema.Get(inputSchema, _options, label);
+    }
+
+    /// <summary>Reads the data, trains, exports ONNX and returns the scoring transformer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type (ML.NET's wording).</exception>
+    public ResNetFineTuneTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var labels = LabelSchema.From(input.Schema, _options.LabelColumnName);
+        SchemaChecks.Find(input.Schema, _options.ImageColumnName);
+        if (_options.GroupColumnName is { } groupColumn)
+        {
+            SchemaChecks.Find(input.Schema, groupColumn);
+        }
+
+        var device = DeviceSelector.Resolve(_options.GpuDeviceId, _options.FallbackToCpu);
+        using var model = PretrainedModelFactory.Create(_options);
+        int channels = (int)model.InChannels;
+        var augmentation = _options.Augmentation;
+        DecodedImage Reduce(DecodedImage image) => ImageTransforms.Prepare(image, augmentation, channels);
+
+        var rows = ImageRowReader.Read(input, labels, _options.ImageColumnName, _options.GroupColumnName, _options.ImageFolder, Reduce, "The training data");
+        LabeledImageRows train, validation;
+        if (_options.ValidationSet is { } validationSet)
+        {
+            var validationLabels = LabelSchema.From(validationSet.Schema, _options.LabelColumnName);
+            if (validationLabels.Outputs != labels.Outputs || validationLabels.Task != labels.Task)
+            {
+                throw new ArgumentException(
+                    $"The validation set's label column '{_options.LabelColumnName}' has {validationLabels.Outputs} {validationLabels.Task} outputs, the training data's {labels.Outputs} {labels.Task}.",
+                    nameof(ResNetFineTuneOptions.ValidationSet));
+            }
+
+            train = rows;
+            validation = ImageRowReader.Read(validationSet, labels, _options.ImageColumnName, _options.GroupColumnName, _options.ImageFolder, Reduce, "The validation set");
+        }
+        else if (_options.ValidationFraction > 0)
+        {
+            var (trainRows, validationRows) = GroupedSplit.Split(rows.Groups, _options.ValidationFraction, _options.Seed);
+            train = rows.Subset(trainRows);
+            validation = rows.Subset(validationRows);
+        }
+        else
+        {
+            train = rows;
+            validation = null!;
+        }
+
+        var result = FineTuneTrainer.Train(model, ToData(train, labels), validation is null ? null : ToData(validation, labels), new FineTuneOptions
+        {
+            Strategy = _options.Strategy,
+            BatchNormMode = _options.BatchNormMode,
+            Epochs = _options.Epochs,
+            WarmupEpochs = _options.WarmupEpochs,
+            HeadOnlyEpochs = _options.HeadOnlyEpochs,
+            GradualUnfreezing = _options.GradualUnfreezing,
+            BatchSize = _options.BatchSize,
+            LearningRate = _options.LearningRate,
+            BackboneLearningRateRatio = _options.BackboneLearningRateRatio,
+            WeightDecay = _options.WeightDecay,
+            LabelSmoothing = _options.LabelSmoothing,
+            ClassWeighting = _options.ClassWeighting,
+            PositiveWeights = _options.PositiveWeights,
+            Uncertainty = _options.Uncertainty,
+            BestModelMetric = _options.BestModelMetric,
+            EarlyStoppingPatience = _options.EarlyStoppingPatience,
+            CheckpointDirectory = _options.CheckpointDirectory,
+            Resume = _options.Resume,
+            // Rows arrive already reduced to the resize resolution; the augmentation crops and jitters from there.
+            Augmentation = augmentation,
+            WorkerCount = _options.WorkerCount,
+            Seed = _options.Seed,
+            Device = device,
+            CancellationToken = _options.CancellationToken,
+            OnEpoch = _options.MetricsCallback,
+            OnStep = _options.StepCallback,
+            Log = _options.Log,
+        });
+
+        byte[] onnx = Export(model, labels, result);
+        var ml = new MLContext(_options.Seed);
+        var chain = ScoringChain.Build(ml, input, _options, labels, augmentation.ResizeTo, onnx);
+        return new ResNetFineTuneTransformer(chain, onnx, result, labels.ClassNames, labels.Task);
+    }
+
+    private byte[] Export(ResNet model, LabelSchema labels, FineTuneResult result)
+    {
+        var layout = model.Layout;
+        var spec = new ResNetOnnxSpec(OnnxExport.BlockKind(layout), layout.BlocksPerStage)
+        {
+            ArchitectureName = layout.Name,
+            NetworkChannels = (int)model.InChannels,
+            InputChannels = 3, // ExtractPixels gives R, G, B planes; a gray network takes their luma in the graph
+            InputSize = _options.Augmentation.ResizeTo,
+            CropSize = _options.Augmentation.CropSize,
+            Mean = model.Normalization.Mean,
+            Std = model.Normalization.Std,
+            Head = result.Strategy.Kind == FineTuneStrategyKind.FeatureExtraction ? ClassifierHeadKind.Mlp : ClassifierHeadKind.Linear,
+            Activation = labels.Task == TaskKind.MultiLabel ? OutputActivation.Sigmoid : OutputActivation.Softmax,
+            InputName = ScoringChain.Pixels,
+            OutputName = ScoringChain.Score,
+            IncludePredictionOutputs = labels.Task != TaskKind.MultiLabel,
+            DecisionThreshold = _options.DecisionThreshold,
+            PredictedIndexName = ScoringChain.PredictedIndex,
+            ProbabilityName = ScoringChain.Probability,
+            LogitName = ScoringChain.Logit,
+        };
+        var best = result.Epochs.FirstOrDefault(e => e.Epoch == result.BestEpoch);
+        var metadata = new ModelMetadata
+        {
+            ClassLabels = labels.ClassNames,
+            Task = labels.Task switch
+            {
+                TaskKind.Binary => PredictionTask.Binary,
+                TaskKind.Multiclass => PredictionTask.Multiclass,
+                _ => PredictionTask.Multilabel,
+            },
+            DecisionThreshold = _options.DecisionThreshold,
+            Description = $"{layout.Name} fine-tuned by MLNetTransfer ({result.Strategy}).",
+            Extras = new Dictionary<string, string>
+            {
+                ["strategy"] = result.Strategy.ToString(),
+                ["epochs_trained"] = result.Epochs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["best_epoch"] = result.BestEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["validation_auc"] = (best?.ValidationAuc ?? double.NaN).ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                ["trainable_parameters"] = result.TrainableParameters.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        };
+        return ResNetOnnxWriter.Write(OnnxExport.Snapshot(model), spec, metadata);
+    }
+
+    private static FineTuneData ToData(LabeledImageRows rows, LabelSchema labels) => labels.Task == TaskKind.MultiLabel
+        ? FineTuneData.MultiLabel(rows.Images, rows.Targets!)
+        : FineTuneData.SingleLabel(rows.Images, rows.Classes!, labels.Outputs);
+
+    private static SchemaShape.Column CheckColumn(SchemaShape schema, string name) =>
+        OutputSchema.FindColumn(schema, name) ?? throw new ArgumentOutOfRangeException(nameof(schema), $"Could not find input column '{name}'");
+
+    private static void Validate(ResNetFineTuneOptions o)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(o.LabelColumnName, nameof(o.LabelColumnName));
+        ArgumentException.ThrowIfNullOrWhiteSpace(o.ImageColumnName, nameof(o.ImageColumnName));
+        ArgumentNullException.ThrowIfNull(o.Strategy, nameof(o.Strategy));
+        ArgumentNullException.ThrowIfNull(o.Augmentation, nameof(o.Augmentation));
+        o.Augmentation.Validate();
+        if (!(o.ValidationFraction >= 0 && o.ValidationFraction < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(o.ValidationFraction), o.ValidationFraction, "ValidationFraction lies in [0, 1).");
+        }
+
+        if (!(o.DecisionThreshold > 0 && o.DecisionThreshold < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(o.DecisionThreshold), o.DecisionThreshold, "DecisionThreshold lies strictly between 0 and 1.");
+        }
+
+        var outputs = new[] { o.ScoreColumnName, o.PredictedLabelColumnName, o.ProbabilityColumnName, o.LogitColumnName };
+        if (outputs.Any(string.IsNullOrWhiteSpace) || outputs.Distinct(StringComparer.Ordinal).Count() != outputs.Length)
+        {
+            throw new ArgumentException($"The output column names must be set and distinct: [{string.Join(", ", outputs)}].", nameof(ResNetFineTuneOptions));
+        }
+
+        if (outputs.Any(c => c.StartsWith(ScoringChain.Prefix, StringComparison.Ordinal)))
+        {
+            throw new ArgumentException($"Output column names may not start with '{ScoringChain.Prefix}', which the scoring chain uses for its working columns.", nameof(ResNetFineTuneOptions));
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetTransfer.Torch.FineTuning;
+using MLNetTransfer.Torch.Metrics;
+
+namespace MLNetTransfer.FineTuning;
+
+/// <summary>
+/// A fitted <see cref="ResNetFineTuneTrainer"/>: scores images with the exported ONNX graph through ML.NET's own
+/// transformers, and holds what training measured.
+/// </summary>
+/// <remarks>
+/// Every <see cref="ITransformer"/> call goes to an inner chain of ML.NET transformers (image loading and resizing,
+/// pixel extraction, <c>OnnxTransformer</c>, conversions), and so does saving: <c>mlContext.Model.Save</c> writes that
+/// chain, and <c>mlContext.Model.Load</c> gives it back as a <c>TransformerChain&lt;ITransformer&gt;</c>, not as this
+/// type, in any app that references Microsoft.ML, Microsoft.ML.ImageAnalytics and Microsoft.ML.OnnxTransformer.
+/// Owns an ONNX Runtime session: dispose it.
+/// </remarks>
+public sealed class ResNetFineTuneTransformer : ITransformer, IDisposable
+{
+    private readonly TransformerChain<ITransformer> _chain;
+    private readonly byte[] _onnx;
+    private bool _disposed;
+
+    internal ResNetFineTuneTransformer(TransformerChain<ITransformer> chain, byte[] onnx, FineTuneResult result, IReadOnlyList<string> classNames, TaskKind task)
+    {
+        _chain = chain;
+        _onnx = onnx;
+        TrainingResult = result;
+        ClassNames = classNames;
+        Task = task;
+    }
+
+    /// <summary>What training did: the strategy, per-epoch metrics, the best epoch, throughput.</summary>
+    public FineTuneResult TrainingResult { get; }
+
+    /// <summary>Class (or label) names in output order: the i-th value of <c>Score</c> belongs to the i-th name.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Binary, multiclass or multi-label.</summary>
+    public TaskKind Task { get; }
+
+    /// <summary>The ONNX model: raw 0–255 RGB planes in, scores out, preprocessing and metadata inside.</summary>
+    public ReadOnlyMemory<byte> OnnxModel => _onnx;
+
+    /// <inheritdoc/>
+    public bool IsRowToRowMapper => ((ITransformer)_chain).IsRowToRowMapper;
+
+    /// <summary>Writes <see cref="OnnxModel"/> to <paramref name="path"/>.</summary>
+    public void SaveOnnx(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        File.WriteAllBytes(path, _onnx);
+    }
+
+    /// <inheritdoc/>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _chain.GetOutputSchema(inputSchema);
+    }
+
+    /// <inheritdoc/>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return ((ITransformer)_chain).GetRowToRowMapper(inputSchema);
+    }
+
+    /// <inheritdoc/>
+    public IDataView Transform(IDataView input)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _chain.Transform(input);
+    }
+
+    /// <summary>Saves the inner chain of ML.NET transformers (see remarks).</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ((ICanSaveModel)_chain).Save(ctx);
+    }
+
+    /// <summary>Releases the ONNX Runtime session. Idempotent.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _chain.Dispose();
+    }
+}

@@ -1,0 +1,49 @@
+using System;
+using Microsoft.ML;
+using MLNetTransfer.FineTuning;
+using MLNetTransfer.Torch;
+using MLNetTransfer.Torch.FineTuning;
+
+namespace MLNetTransfer;
+
+/// <summary>MLNetTransfer's entry points on ML.NET's catalogs: <c>mlContext.Transforms.FineTuneResNet(...)</c>.</summary>
+public static class TransferLearningCatalog
+{
+    /// <summary>
+    /// Fine-tunes an ImageNet-pretrained ResNet on <paramref name="imageColumnName"/> and
+    /// <paramref name="labelColumnName"/> with the usual defaults (see <see cref="ResNetFineTuneOptions"/>).
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="labelColumnName">A key (MapValueToKey), Boolean, or Single vector (multi-label) label.</param>
+    /// <param name="imageColumnName">An Image (LoadImages), path or encoded-bytes column.</param>
+    /// <param name="architecture">ResNet18 … ResNet152.</param>
+    /// <param name="strategy">Which parts train; null = <see cref="FineTuneStrategy.Auto"/>.</param>
+    /// <param name="grayscale">One input channel, conv1 adapted from the RGB weights by summation.</param>
+    /// <param name="epochs">Training epochs.</param>
+    public static ResNetFineTuneTrainer FineTuneResNet(
+        this TransformsCatalog catalog,
+        string labelColumnName = "Label",
+        string imageColumnName = "Image",
+        ResNetArchitecture architecture = ResNetArchitecture.ResNet18,
+        FineTuneStrategy? strategy = null,
+        bool grayscale = false,
+        int epochs = 10) =>
+        catalog.FineTuneResNet(new ResNetFineTuneOptions
+        {
+            LabelColumnName = labelColumnName,
+            ImageColumnName = imageColumnName,
+            Architecture = architecture,
+            Strategy = strategy ?? FineTuneStrategy.Auto(),
+            Grayscale = grayscale,
+            Epochs = epochs,
+        });
+
+    /// <summary>Fine-tunes an ImageNet-pretrained ResNet as <paramref name="options"/> say.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">All settings, with documented defaults.</param>
+    public static ResNetFineTuneTrainer FineTuneResNet(this TransformsCatalog catalog, ResNetFineTuneOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new ResNetFineTuneTrainer(options);
+    }
+}
