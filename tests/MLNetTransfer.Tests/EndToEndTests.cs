@@ -36,7 +36,8 @@ public sealed class EndToEndTests
         var ml = new MLContext(seed: 1);
         var trainData = ml.Data.LoadFromEnumerable(train.Rows);
         var testData = ml.Data.LoadFromEnumerable(test.Rows);
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+        // ByValue: NORMAL, OPACITY, so that key 2 (the positive class of ML.NET's binary evaluator) is OPACITY.
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
             .Append(ml.Transforms.LoadImages("Image", train.Root, nameof(SyntheticFolder.Row.ImagePath)))
             .Append(ml.Transforms.FineTuneResNet(new ResNetFineTuneOptions
             {
