@@ -15,6 +15,9 @@ public enum PredictionTask
 
     /// <summary>Any subset of K labels (written <c>multilabel</c>): a sigmoid per label.</summary>
     Multilabel,
+
+    /// <summary>No prediction: the graph outputs backbone features.</summary>
+    Features,
 }
 
 /// <summary>

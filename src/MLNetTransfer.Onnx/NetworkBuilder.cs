@@ -50,9 +50,12 @@ internal sealed class NetworkBuilder
 
         x = Node("GlobalAveragePool", "avgpool", new[] { x });
         x = Node("Flatten", "flatten", new[] { x }, null, GraphBuilder.Int("axis", 1));
-        return _spec.Head == ClassifierHeadKind.Linear
-            ? LinearHead(x, logitsName)
-            : MlpHead(x, logitsName);
+        return _spec.Head switch
+        {
+            ClassifierHeadKind.Linear => LinearHead(x, logitsName),
+            ClassifierHeadKind.Mlp => MlpHead(x, logitsName),
+            _ => (x, _spec.FeatureCount),
+        };
     }
 
     // torchvision BasicBlock: conv3x3(stride) → bn → relu → conv3x3 → bn, + identity or downsample, relu.

@@ -234,6 +234,16 @@ public sealed class ResNetOnnxSpec
             names.Add((nameof(LogitsName), LogitsName));
         }
 
+        if ((Head == ClassifierHeadKind.None) != (Activation == OutputActivation.None))
+        {
+            throw new ArgumentException("ResNetOnnxSpec.Head None (a featurizer) goes with Activation None, and only with it.", param);
+        }
+
+        if (Head == ClassifierHeadKind.None && IncludeLogits)
+        {
+            throw new ArgumentException("ResNetOnnxSpec.IncludeLogits needs a head.", param);
+        }
+
         if (IncludePredictionOutputs)
         {
             if (Activation != OutputActivation.Softmax)

@@ -86,9 +86,12 @@ public static class ResNetOnnxWriter
         var (logits, outputs) = net.Add(x, spec.IncludeLogits ? spec.LogitsName : null);
         reader.ThrowIfInvalid(spec.Architecture, HeadHint(weights, spec));
 
-        string score = spec.Activation == OutputActivation.Softmax
-            ? graph.AddNode("Softmax", "softmax", new[] { logits }, spec.OutputName, GraphBuilder.Int("axis", 1))
-            : graph.AddNode("Sigmoid", "sigmoid", new[] { logits }, spec.OutputName);
+        string score = spec.Activation switch
+        {
+            OutputActivation.Softmax => graph.AddNode("Softmax", "softmax", new[] { logits }, spec.OutputName, GraphBuilder.Int("axis", 1)),
+            OutputActivation.Sigmoid => graph.AddNode("Sigmoid", "sigmoid", new[] { logits }, spec.OutputName),
+            _ => graph.AddNode("Identity", "features", new[] { logits }, spec.OutputName),
+        };
         graph.AddOutput(score, outputs);
         if (spec.IncludeLogits)
         {
@@ -187,11 +190,14 @@ public static class ResNetOnnxWriter
 
     private static PredictionTask ResolveTask(OutputActivation activation, PredictionTask? task, long outputs)
     {
-        var resolved = task ?? (activation == OutputActivation.Sigmoid ? PredictionTask.Multilabel
+        var resolved = task ?? (activation == OutputActivation.None ? PredictionTask.Features
+            : activation == OutputActivation.Sigmoid ? PredictionTask.Multilabel
             : outputs == 2 ? PredictionTask.Binary : PredictionTask.Multiclass);
         string? problem = (activation, resolved) switch
         {
-            (_, not (PredictionTask.Binary or PredictionTask.Multiclass or PredictionTask.Multilabel)) => $"unsupported task {resolved}",
+            (_, not (PredictionTask.Binary or PredictionTask.Multiclass or PredictionTask.Multilabel or PredictionTask.Features)) => $"unsupported task {resolved}",
+            (OutputActivation.None, not PredictionTask.Features) => "a head-less graph outputs features, not predictions",
+            (not OutputActivation.None, PredictionTask.Features) => "features come from a head-less graph (activation None)",
             (OutputActivation.Softmax, _) when outputs < 2 => "a softmax over one output is always 1; use a sigmoid or two outputs",
             (OutputActivation.Softmax, PredictionTask.Binary) when outputs != 2 => $"a binary softmax needs 2 outputs, the head has {outputs}",
             (OutputActivation.Softmax, PredictionTask.Multilabel) => "multi-label scores need a sigmoid, not a softmax",

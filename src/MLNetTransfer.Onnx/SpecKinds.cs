@@ -24,6 +24,9 @@ public enum ClassifierHeadKind
     /// Dropout is the identity at inference and is left out of the graph.
     /// </summary>
     Mlp,
+
+    /// <summary>No head: the graph ends at the pooled, flattened features <c>[N, F]</c> (a featurizer). Needs <see cref="OutputActivation.None"/>.</summary>
+    None,
 }
 
 /// <summary>What turns the head's logits into the graph's scores.</summary>
@@ -34,4 +37,7 @@ public enum OutputActivation
 
     /// <summary>An independent sigmoid per output: multi-label tasks, or binary with one output.</summary>
     Sigmoid,
+
+    /// <summary>No activation: the features of a head-less graph (<see cref="ClassifierHeadKind.None"/>).</summary>
+    None,
 }

@@ -1,5 +1,6 @@
 using System;
 using Microsoft.ML;
+using MLNetTransfer.Featurization;
 using MLNetTransfer.FineTuning;
 using MLNetTransfer.Torch;
 using MLNetTransfer.Torch.FineTuning;
@@ -45,5 +46,37 @@ public static class TransferLearningCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new ResNetFineTuneTrainer(options);
+    }
+
+    /// <summary>
+    /// Pretrained ResNet features (512 or 2048 wide) of <paramref name="imageColumnName"/> for any ML.NET trainer; with
+    /// <paramref name="grayscale"/>, conv1 is adapted to one channel by summing its RGB kernels.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The features column.</param>
+    /// <param name="imageColumnName">An Image (LoadImages) or path column.</param>
+    /// <param name="architecture">ResNet18 … ResNet152.</param>
+    /// <param name="grayscale">Adapt conv1 to gray images.</param>
+    public static ResNetFeaturizingEstimator FeaturizeResNet(
+        this TransformsCatalog catalog,
+        string outputColumnName = "Features",
+        string imageColumnName = "Image",
+        ResNetArchitecture architecture = ResNetArchitecture.ResNet18,
+        bool grayscale = false) =>
+        catalog.FeaturizeResNet(new ResNetFeaturizerOptions
+        {
+            OutputColumnName = outputColumnName,
+            ImageColumnName = imageColumnName,
+            Architecture = architecture,
+            Grayscale = grayscale,
+        });
+
+    /// <summary>Pretrained ResNet features as <paramref name="options"/> say.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">All settings, with documented defaults.</param>
+    public static ResNetFeaturizingEstimator FeaturizeResNet(this TransformsCatalog catalog, ResNetFeaturizerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new ResNetFeaturizingEstimator(options);
     }
 }

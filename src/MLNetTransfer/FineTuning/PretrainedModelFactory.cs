@@ -3,26 +3,32 @@ using MLNetTransfer.Torch.Modules;
 
 namespace MLNetTransfer.FineTuning;
 
-/// <summary>The starting network for <see cref="ResNetFineTuneOptions"/>: which weights, which stem.</summary>
+/// <summary>The starting network: which weights, which stem.</summary>
 internal static class PretrainedModelFactory
 {
-    public static ResNet Create(ResNetFineTuneOptions options)
+    public static ResNet Create(ResNetFineTuneOptions options) =>
+        Create(options.WeightsPath, options.Architecture, options.AllowWeightsDownload, options.Grayscale, options.GrayscaleAdaptation);
+
+    /// <summary>
+    /// A weights file when given (its layout wins); otherwise ML.NET's ImageNet ResNet18 for ResNet18 and torchvision's
+    /// file from the torch.hub cache for the others. The file's head (ImageNet's 1000 classes) is not loaded.
+    /// </summary>
+    public static ResNet Create(string? weightsPath, ResNetArchitecture architecture, bool allowDownload, bool grayscale, GrayscaleConv1Adaptation adaptation)
     {
-        // The head is replaced by the fine-tuning plan anyway; the file's head (ImageNet's 1000 classes) is not needed.
         var pretrained = new PretrainedOptions
         {
             SkipHead = true,
-            Grayscale = options.Grayscale,
-            GrayscaleAdaptation = options.GrayscaleAdaptation,
+            Grayscale = grayscale,
+            GrayscaleAdaptation = adaptation,
         };
 
-        if (options.WeightsPath is { } path)
+        if (weightsPath is { } path)
         {
             return PretrainedResNet.FromFile(path, pretrained);
         }
 
-        return options.Architecture == ResNetArchitecture.ResNet18
+        return architecture == ResNetArchitecture.ResNet18
             ? MLNetResNet18.Load(pretrained)
-            : PretrainedResNet.FromTorchvision(options.Architecture, pretrained, allowDownload: options.AllowWeightsDownload);
+            : PretrainedResNet.FromTorchvision(architecture, pretrained, allowDownload: allowDownload);
     }
 }

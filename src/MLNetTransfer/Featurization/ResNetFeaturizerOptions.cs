@@ -1,0 +1,47 @@
+using MLNetTransfer.Torch;
+
+namespace MLNetTransfer.Featurization;
+
+/// <summary>Options of <see cref="ResNetFeaturizingEstimator"/>. Every member has a documented default.</summary>
+public sealed class ResNetFeaturizerOptions
+{
+    /// <summary>The features column written. Default "Features".</summary>
+    public string OutputColumnName { get; set; } = "Features";
+
+    /// <summary>The images: an Image column (LoadImages) or a String column of file paths. Default "Image".</summary>
+    public string ImageColumnName { get; set; } = "Image";
+
+    /// <summary>Folder that relative paths of a String image column are relative to. Default null.</summary>
+    public string? ImageFolder { get; set; }
+
+    /// <summary>The depth. Default ResNet18 (ML.NET's ImageNet network, layer4 with three blocks).</summary>
+    public ResNetArchitecture Architecture { get; set; } = ResNetArchitecture.ResNet18;
+
+    /// <summary>A weights file (torchvision .pth, .safetensors, ResNet ONNX); its layout wins. Default null.</summary>
+    public string? WeightsPath { get; set; }
+
+    /// <summary>Download torchvision's weights into the torch.hub cache when they are missing. Default false.</summary>
+    public bool AllowWeightsDownload { get; set; }
+
+    /// <summary>
+    /// Adapt conv1 to one channel (summed RGB kernels, normalisation folded in): features of a gray image equal the RGB
+    /// network's features of the same image copied to three channels, away from the border (DESIGN.md decision 3).
+    /// Default false.
+    /// </summary>
+    public bool Grayscale { get; set; }
+
+    /// <summary>How the grayscale conv1 is made. Default <see cref="GrayscaleConv1Adaptation.Sum"/>.</summary>
+    public GrayscaleConv1Adaptation GrayscaleAdaptation { get; set; } = GrayscaleConv1Adaptation.Sum;
+
+    /// <summary>Images are resized (shorter side, then centre-cropped to a square) to this size. Default 256.</summary>
+    public int ResizeTo { get; set; } = 256;
+
+    /// <summary>Then centre-cropped to this size in the graph. Default 224.</summary>
+    public int CropSize { get; set; } = 224;
+
+    /// <summary>CUDA device for ONNX Runtime; null = CPU. Default null.</summary>
+    public int? GpuDeviceId { get; set; }
+
+    /// <summary>Use the CPU when the GPU cannot be used. Default false.</summary>
+    public bool FallbackToCpu { get; set; }
+}

@@ -1,0 +1,134 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
+using MLNetTransfer.Data;
+using MLNetTransfer.FineTuning;
+using MLNetTransfer.Onnx;
+
+namespace MLNetTransfer.Featurization;
+
+/// <summary>
+/// Pretrained ResNet features for any ML.NET trainer, with the grayscale adaptation: ML.NET's
+/// <c>DnnFeaturizeImage</c> for 1-channel images (conv1 adapted by summation) and for every ResNet depth. Create it with
+/// <see cref="TransferLearningCatalog.FeaturizeResNet(TransformsCatalog, ResNetFeaturizerOptions)"/>.
+/// </summary>
+/// <remarks>
+/// <format type="text/markdown"><![CDATA[
+/// ### Estimator Characteristics
+/// |  |  |
+/// | -- | -- |
+/// | Does this estimator need to look at the data to train its parameters? | No |
+/// | Input column data type | Image (LoadImages) or String (file path) |
+/// | Output column data type | Known-size vector of Single: 512 (basic blocks) or 2048 (bottlenecks) |
+/// | Required NuGet in addition to Microsoft.ML | MLNetTransfer (fitting); ImageAnalytics and OnnxTransformer (scoring) |
+/// | Exportable to ONNX | Yes: the fitted transformer runs an ONNX graph |
+///
+/// Fitting builds the pretrained network (adapting conv1 when <see cref="ResNetFeaturizerOptions.Grayscale"/> is set),
+/// writes its backbone as ONNX (BatchNorm folded, resize/crop/normalisation in the graph) and returns a chain of ML.NET
+/// transformers that saves and loads without MLNetTransfer or TorchSharp.
+/// ]]></format>
+/// </remarks>
+public sealed class ResNetFeaturizingEstimator : IEstimator<ResNetFeaturizingTransformer>
+{
+    private const string Prefix = "MLNetTransfer.";
+    private readonly ResNetFeaturizerOptions _options;
+
+    internal ResNetFeaturizingEstimator(ResNetFeaturizerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.OutputColumnName, nameof(options.OutputColumnName));
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.ImageColumnName, nameof(options.ImageColumnName));
+        if (options.CropSize < 32 || options.ResizeTo < options.CropSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options.CropSize), $"Need 32 <= CropSize <= ResizeTo; got CropSize {options.CropSize}, ResizeTo {options.ResizeTo}.");
+        }
+
+        _options = options;
+    }
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        var image = OutputSchema.FindColumn(inputSchema, _options.ImageColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Could not find input column '{_options.ImageColumnName}'");
+        if (image.ItemType is not (ImageDataViewType or TextDataViewType) || image.Kind != SchemaShape.Column.VectorKind.Scalar)
+        {
+            throw SchemaChecks.Mismatch(_options.ImageColumnName, "Image or String (a file path)", image.ItemType);
+        }
+
+        return FeatureShape.Get(inputSchema, _options.OutputColumnName);
+    }
+
+    /// <inheritdoc/>
+    public ResNetFeaturizingTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var imageType = SchemaChecks.Find(input.Schema, _options.ImageColumnName).Type;
+        if (imageType is not (ImageDataViewType or TextDataViewType))
+        {
+            throw SchemaChecks.Mismatch(_options.ImageColumnName, "Image or String (a file path)", imageType);
+        }
+
+        byte[] onnx;
+        int features;
+        using (var model = PretrainedModelFactory.Create(_options.WeightsPath, _options.Architecture, _options.AllowWeightsDownload, _options.Grayscale, _options.GrayscaleAdaptation))
+        {
+            var layout = model.Layout;
+            var snapshot = new WeightSnapshot();
+            foreach (var (name, tensor) in OnnxExport.Snapshot(model))
+            {
+                if (!name.StartsWith("fc.", StringComparison.Ordinal))
+                {
+                    snapshot.Add(name, tensor);
+                }
+            }
+
+            var spec = new ResNetOnnxSpec(OnnxExport.BlockKind(layout), layout.BlocksPerStage)
+            {
+                ArchitectureName = layout.Name,
+                NetworkChannels = (int)model.InChannels,
+                InputChannels = 3,
+                InputSize = _options.ResizeTo,
+                CropSize = _options.CropSize,
+                Mean = model.Normalization.Mean,
+                Std = model.Normalization.Std,
+                Head = ClassifierHeadKind.None,
+                Activation = OutputActivation.None,
+                InputName = Prefix + "Pixels",
+                OutputName = Prefix + "Features",
+            };
+            onnx = ResNetOnnxWriter.Write(snapshot, spec, new ModelMetadata { Description = $"{layout.Name} backbone features ({(_options.Grayscale ? "grayscale-adapted conv1" : "RGB")})." });
+            features = model.FeatureCount;
+        }
+
+        var ml = new MLContext();
+        var parts = new List<ITransformer>();
+        IDataView current = input;
+        void Add(ITransformer t)
+        {
+            parts.Add(t);
+            current = t.Transform(current);
+        }
+
+        string image = _options.ImageColumnName;
+        var temporaries = new List<string> { Prefix + "Resized", Prefix + "Pixels", Prefix + "Features" };
+        if (imageType is TextDataViewType)
+        {
+            Add(ml.Transforms.LoadImages(Prefix + "Image", _options.ImageFolder, image).Fit(current));
+            image = Prefix + "Image";
+            temporaries.Add(image);
+        }
+
+        Add(ml.Transforms.ResizeImages(Prefix + "Resized", _options.ResizeTo, _options.ResizeTo, image, ImageResizingEstimator.ResizingKind.IsoCrop, ImageResizingEstimator.Anchor.Center).Fit(current));
+        Add(ml.Transforms.ExtractPixels(Prefix + "Pixels", Prefix + "Resized").Fit(current));
+        Add(ml.Transforms.ApplyOnnxModel(new[] { Prefix + "Features" }, new[] { Prefix + "Pixels" }, new MemoryStream(onnx), _options.GpuDeviceId, _options.FallbackToCpu).Fit(current));
+        Add(ml.Transforms.CopyColumns(_options.OutputColumnName, Prefix + "Features").Fit(current));
+        Add(ml.Transforms.DropColumns(temporaries.ToArray()).Fit(current));
+        return new ResNetFeaturizingTransformer(new TransformerChain<ITransformer>(parts.ToArray()), onnx, features);
+    }
+}
