@@ -106,7 +106,11 @@ public sealed class ResNetFineTuneOptions
     /// <summary>Multi-label: meaning of -1 targets. Default ignore.</summary>
     public UncertaintyPolicy Uncertainty { get; set; } = UncertaintyPolicy.Ignore;
 
-    /// <summary>Validation data; when null, <see cref="ValidationFraction"/> of the training data is held out. Default null.</summary>
+    /// <summary>
+    /// Validation data, shaped like the estimator's own input (after the pipeline steps before it: the label mapped with
+    /// the same key mapping, the same image column); when null, <see cref="ValidationFraction"/> of the training data
+    /// is held out. Default null.
+    /// </summary>
     public IDataView? ValidationSet { get; set; }
 
     /// <summary>Share of the training rows held out (grouped by <see cref="GroupColumnName"/>) when no validation set is given; 0 holds out nothing. Default 0.2.</summary>

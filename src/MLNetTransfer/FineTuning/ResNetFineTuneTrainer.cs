@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
 using MLNetTransfer.Data;
 using MLNetTransfer.Onnx;
 using MLNetTransfer.Torch;
@@ -24,7 +25,7 @@ namespace MLNetTransfer.FineTuning;
 /// |  |  |
 /// | -- | -- |
 /// | Does this estimator need to look at the data to train its parameters? | Yes |
-/// | Input column data type | Image (LoadImages), String (file path) or Vector of Byte (encoded file); label: Key, Boolean or known-size Vector of Single |
+/// | Input column data type | Image (LoadImages) or String (file path); label: Key, Boolean or known-size Vector of Single |
 /// | Output column data type | Score: Vector of Single; PredictedLabel: Key (single-label); Probability and Logit: Single (binary) |
 /// | Required NuGet in addition to Microsoft.ML | MLNetTransfer (training); Microsoft.ML.ImageAnalytics and Microsoft.ML.OnnxTransformer (scoring) |
 /// | Exportable to ONNX | Yes: the fitted model is an ONNX graph (<see cref="ResNetFineTuneTransformer.SaveOnnx(string)"/>) |
@@ -53,11 +54,21 @@ public sealed class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTransformer
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        CheckColumn(inputSchema, _options.ImageColumnName);
+        var image = CheckColumn(inputSchema, _options.ImageColumnName);
+        if (image.Kind != SchemaShape.Column.VectorKind.Scalar || !SchemaChecks.IsImageType(image.ItemType))
+        {
+            bool byteVector = image.Kind != SchemaShape.Column.VectorKind.Scalar && image.ItemType is NumberDataViewType n && n.RawType == typeof(byte);
+            throw SchemaChecks.ImageMismatch(_options.ImageColumnName, SchemaChecks.TypeString(image), byteVector);
+        }
+
         var label = CheckColumn(inputSchema, _options.LabelColumnName);
         if (_options.GroupColumnName is { } group)
         {
-            CheckColumn(inputSchema, group);
+            var column = CheckColumn(inputSchema, group);
+            if (column.Kind != SchemaShape.Column.VectorKind.Scalar || !SchemaChecks.IsGroupRawType(column.ItemType.RawType))
+            {
+                throw SchemaChecks.Mismatch(group, SchemaChecks.GroupExpected, SchemaChecks.TypeString(column));
+            }
         }
 
         return OutputSchema.Get(inputSchema, _options, label);
@@ -68,12 +79,11 @@ public sealed class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTransformer
     public ResNetFineTuneTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        // Every column is checked before any work (the model's weights, the images), as GetOutputSchema checks them.
+        SchemaChecks.CheckImage(input.Schema, _options.ImageColumnName);
+        SchemaChecks.Find(input.Schema, _options.LabelColumnName);
+        SchemaChecks.CheckGroup(input.Schema, _options.GroupColumnName);
         var labels = LabelSchema.From(input.Schema, _options.LabelColumnName);
-        SchemaChecks.Find(input.Schema, _options.ImageColumnName);
-        if (_options.GroupColumnName is { } groupColumn)
-        {
-            SchemaChecks.Find(input.Schema, groupColumn);
-        }
 
         var device = DeviceSelector.Resolve(_options.GpuDeviceId, _options.FallbackToCpu);
         using var model = PretrainedModelFactory.Create(_options);
@@ -86,10 +96,13 @@ public sealed class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTransformer
         if (_options.ValidationSet is { } validationSet)
         {
             var validationLabels = LabelSchema.From(validationSet.Schema, _options.LabelColumnName);
-            if (validationLabels.Outputs != labels.Outputs || validationLabels.Task != labels.Task)
+            // Same classes in the same key order: a key mapping fitted separately on the validation rows may order them
+            // differently, and class i would then silently mean another class in validation.
+            if (validationLabels.Task != labels.Task || !validationLabels.ClassNames.SequenceEqual(labels.ClassNames))
             {
                 throw new ArgumentException(
-                    $"The validation set's label column '{_options.LabelColumnName}' has {validationLabels.Outputs} {validationLabels.Task} outputs, the training data's {labels.Outputs} {labels.Task}.",
+                    $"The validation set's label column '{_options.LabelColumnName}' has the {validationLabels.Task} classes [{string.Join(", ", validationLabels.ClassNames)}], " +
+                    $"the training data's [{string.Join(", ", labels.ClassNames)}]. Map both with the same fitted MapValueToKey (or keyOrdinality ByValue).",
                     nameof(ResNetFineTuneOptions.ValidationSet));
             }
 
