@@ -14,8 +14,10 @@ namespace MLNetTransfer.Data;
 /// Reads an IDataView's image, label and group columns into the engine's types. Images: an MLImage column (from
 /// <c>LoadImages</c>; its 8-bit pixels are copied and reduced to the training resolution at once, so the data view's
 /// images need not stay in memory), a text column of file paths (decoded by the engine, 16-bit PNGs kept), or a byte
-/// vector of encoded files (<c>LoadRawImageBytes</c>). Labels: a key (single-label; the key's values name the classes),
-/// a Boolean (binary), or a known-size float vector (multi-label: 1, 0, -1 uncertain, NaN missing).
+/// vector of encoded files (<c>LoadRawImageBytes</c>; the fine-tuning estimator refuses it as its input column because
+/// its scoring chain could not decode it, <see cref="SchemaChecks.EncodedBytesRefused"/>). Labels: a key (single-label;
+/// the key's values name the classes), a Boolean (binary), or a known-size float vector (multi-label: 1, 0, -1
+/// uncertain, NaN missing).
 /// </summary>
 internal static class ImageRowReader
 {
@@ -37,7 +39,7 @@ internal static class ImageRowReader
         var targets = labels.Task == TaskKind.MultiLabel ? new List<float[]>() : null;
         var groups = new List<string?>();
         using var cursor = data.GetRowCursor(columns);
-        var readImage = ImageGetter(cursor, image, imageFolder, reduce);
+        var readImage = ImageGetter(data, cursor, image, imageFolder, reduce, context);
         var readLabel = LabelGetter(cursor, label, labels, context);
         var readGroup = group is null ? null : GroupGetter(cursor, group.Value);
         while (cursor.MoveNext())
@@ -58,8 +60,8 @@ internal static class ImageRowReader
         return new LabeledImageRows(images, classes, targets, groups);
     }
 
-    private static Func<long, ImageSource> ImageGetter(DataViewRowCursor cursor, DataViewSchema.Column column, string? imageFolder,
-        Func<DecodedImage, DecodedImage> reduce)
+    private static Func<long, ImageSource> ImageGetter(IDataView data, DataViewRowCursor cursor, DataViewSchema.Column column, string? imageFolder,
+        Func<DecodedImage, DecodedImage> reduce, string context)
     {
         var type = column.Type;
         if (type is ImageDataViewType)
@@ -68,7 +70,18 @@ internal static class ImageRowReader
             MLImage value = null!;
             return row =>
             {
-                getter(ref value);
+                try
+                {
+                    getter(ref value);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // LoadImages decodes here, and its errors (e.g. "Invalid input stream contents" for a corrupt file)
+                    // do not name the file; the row's text columns (its path, usually) do.
+                    throw new InvalidDataException(
+                        $"{context}: row {row} of column '{column.Name}' could not be loaded as an image ({e.GetType().Name}: {e.Message}){DescribeTextColumns(data, row, column.Name)}.", e);
+                }
+
                 if (value is null)
                 {
                     throw new InvalidDataException($"Row {row} of column '{column.Name}' has no image (LoadImages could not read it?).");
@@ -106,7 +119,46 @@ internal static class ImageRowReader
             };
         }
 
-        throw SchemaChecks.Mismatch(column.Name, "Image, String (a file path) or Vector<Byte> (encoded file)", type);
+        throw SchemaChecks.Mismatch(column.Name, SchemaChecks.ImageExpected, type);
+    }
+
+    // "; the row has ImagePath = '/data/x.png', Patient = 'p1'": the text columns of one row, read by a second cursor
+    // (error path only).
+    private static string DescribeTextColumns(IDataView data, long row, string imageColumn)
+    {
+        try
+        {
+            var text = data.Schema.Where(c => !c.IsHidden && c.Type is TextDataViewType && c.Name != imageColumn).ToList();
+            if (text.Count == 0)
+            {
+                return "";
+            }
+
+            using var cursor = data.GetRowCursor(text);
+            while (cursor.MoveNext())
+            {
+                if (cursor.Position != row)
+                {
+                    continue;
+                }
+
+                var parts = new List<string>();
+                foreach (var column in text)
+                {
+                    ReadOnlyMemory<char> value = default;
+                    cursor.GetGetter<ReadOnlyMemory<char>>(column)(ref value);
+                    parts.Add($"{column.Name} = '{value}'");
+                }
+
+                return "; the row has " + string.Join(", ", parts);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Best effort: the message is still clear without the row's text.
+        }
+
+        return "";
     }
 
     // MLImage holds 8-bit BGRA or RGBA (ML.NET's CloneImageToSupportedFormat); alpha is dropped.
@@ -202,7 +254,7 @@ internal static class ImageRowReader
             _ when raw == typeof(ulong) => Boxed<ulong>(cursor, column),
             _ when raw == typeof(float) => Boxed<float>(cursor, column),
             _ when raw == typeof(double) => Boxed<double>(cursor, column),
-            _ => throw SchemaChecks.Mismatch(column.Name, "String or a number (a patient or study id)", column.Type),
+            _ => throw SchemaChecks.Mismatch(column.Name, SchemaChecks.GroupExpected, column.Type),
         };
     }
 

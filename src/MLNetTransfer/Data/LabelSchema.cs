@@ -68,7 +68,9 @@ internal sealed class LabelSchema
             {
                 if (key.Count < 2 || key.Count > int.MaxValue)
                 {
-                    throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{column}' is a key of {key.Count} value(s); a classifier needs at least two classes.");
+                    throw new ArgumentOutOfRangeException(nameof(schema), key.Count == 1
+                        ? $"Label column '{column}' is a key of 1 value: the data has only one class. A classifier needs examples of at least two classes; add examples of the others, or check that the label column is the right one."
+                        : $"Label column '{column}' is a key of {key.Count} values; a classifier needs at least two classes.");
                 }
 
                 int count = (int)key.Count;

@@ -35,7 +35,7 @@ internal static class OutputSchema
         bool booleanLabel = label.Kind == SchemaShape.Column.VectorKind.Scalar && label.ItemType == BooleanDataViewType.Instance;
         if (!multiLabel && !booleanLabel && !(label.IsKey && label.Kind == SchemaShape.Column.VectorKind.Scalar))
         {
-            throw SchemaChecks.Mismatch(options.LabelColumnName, "Key (MapValueToKey), Boolean, or a known-size vector of Single (multi-label)", label.ItemType);
+            throw SchemaChecks.Mismatch(options.LabelColumnName, "Key (MapValueToKey), Boolean, or a known-size vector of Single (multi-label)", SchemaChecks.TypeString(label));
         }
 
         var definition = SchemaDefinition.Create(typeof(Outputs));

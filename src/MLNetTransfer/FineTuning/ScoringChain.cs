@@ -47,7 +47,8 @@ internal static class ScoringChain
         var imageType = SchemaChecks.Find(input.Schema, image).Type;
         if (imageType is not ImageDataViewType)
         {
-            // Paths or encoded bytes: ML.NET decodes them the way its users' apps will at scoring time.
+            // Paths: ML.NET decodes them the way its users' apps will at scoring time. (Encoded bytes are refused
+            // before training: LoadImages reads paths only, SchemaChecks.EncodedBytesRefused.)
             Add(ml.Transforms.LoadImages(Image, options.ImageFolder, image).Fit(current));
             temporaries.Add(Image);
             image = Image;
