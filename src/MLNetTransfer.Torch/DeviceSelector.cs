@@ -33,6 +33,6 @@ public static class DeviceSelector
 
         throw new InvalidOperationException(
             $"GPU {id} was requested but CUDA is not available ({(cuda.is_available() ? $"{cuda.device_count()} device(s)" : "no CUDA backend or device")}). " +
-            "Reference the TorchSharp-cuda-linux native package on a machine with an NVIDIA GPU, or allow falling back to the CPU.");
+            "Reference the TorchSharp-cuda-linux native package on a machine with an NVIDIA GPU, or allow falling back to the CPU (FallbackToCpu = true).");
     }
 }

@@ -16,7 +16,7 @@ public static class TransferLearningCatalog
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="labelColumnName">A key (MapValueToKey), Boolean, or Single vector (multi-label) label.</param>
-    /// <param name="imageColumnName">An Image (LoadImages), path or encoded-bytes column.</param>
+    /// <param name="imageColumnName">An Image (LoadImages) or file path column.</param>
     /// <param name="architecture">ResNet18 … ResNet152.</param>
     /// <param name="strategy">Which parts train; null = <see cref="FineTuneStrategy.Auto"/>.</param>
     /// <param name="grayscale">One input channel, conv1 adapted from the RGB weights by summation.</param>

@@ -14,7 +14,7 @@ public sealed class ResNetFineTuneOptions
     /// <summary>The label: a key (MapValueToKey), a Boolean, or a known-size Single vector (multi-label). Default "Label".</summary>
     public string LabelColumnName { get; set; } = "Label";
 
-    /// <summary>The images: an Image column (LoadImages), a String column of paths, or a Byte vector of encoded files. Default "Image".</summary>
+    /// <summary>The images: an Image column (LoadImages) or a String column of file paths. (Encoded bytes are refused: ML.NET's LoadImages cannot decode them at scoring time.) Default "Image".</summary>
     public string ImageColumnName { get; set; } = "Image";
 
     /// <summary>Folder that relative paths of a String image column are relative to. Default null (as given).</summary>
