@@ -1,12 +1,10 @@
 using System;
-using System.ComponentModel;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Threading;
 using MLNetTransfer.Torch.Data;
+using MLNetTransfer.Torch.Tests.Reference;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -100,14 +98,19 @@ public sealed class TorchvisionTransformTests : IClassFixture<TorchvisionTransfo
 
     /// <summary>
     /// Runs the script once per test run into <c>$TMPDIR/mlnettransfer-refs/transforms-&lt;script hash&gt;</c> and
-    /// reuses the folder while the script is unchanged (the pattern of Reference/TorchvisionReferences.cs: a private
-    /// staging folder renamed into place). Python is <c>$MLNETTRANSFER_PYTHON</c> or <c>/usr/bin/python3</c>.
+    /// reuses the folder while the script is unchanged (<see cref="ReferenceScript"/>: a private staging folder renamed
+    /// into place). Python is <c>$MLNETTRANSFER_PYTHON</c> or <c>/usr/bin/python3</c>.
     /// </summary>
     public sealed class References
     {
         private const string ScriptRelativePath = "tests/reference/make_transform_references.py";
 
-        private static readonly Lazy<string> _directory = new(Generate, LazyThreadSafetyMode.ExecutionAndPublication);
+        private const string InstallHint = "The transform references need Python with torchvision and numpy: on Debian/Ubuntu " +
+            "'apt-get install -y python3-torchvision', or point MLNETTRANSFER_PYTHON at an interpreter that has them.";
+
+        private static readonly Lazy<string> _directory = new(
+            () => ReferenceScript.Run(ScriptRelativePath, cacheFolderPrefix: "transforms-", InstallHint, TimeSpan.FromMinutes(5)),
+            LazyThreadSafetyMode.ExecutionAndPublication);
 
         public References() => Directory = _directory.Value;
 
@@ -129,95 +132,6 @@ public sealed class TorchvisionTransformTests : IClassFixture<TorchvisionTransfo
             var values = new float[count];
             Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
             return values;
-        }
-
-        private static string Generate()
-        {
-            string script = FindScript();
-            string hash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(script)), 0, 8).ToLowerInvariant();
-            string root = Path.Combine(Path.GetTempPath(), "mlnettransfer-refs");
-            string target = Path.Combine(root, $"transforms-{hash}");
-            if (File.Exists(Path.Combine(target, "done")))
-            {
-                return target;
-            }
-
-            System.IO.Directory.CreateDirectory(root);
-            string staging = $"{target}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
-            try
-            {
-                Run(script, staging);
-                File.WriteAllText(Path.Combine(staging, "done"), script);
-                try
-                {
-                    System.IO.Directory.Move(staging, target);
-                }
-                catch (IOException) when (File.Exists(Path.Combine(target, "done")))
-                {
-                    // Another test process finished first with the same (deterministic) files.
-                }
-            }
-            finally
-            {
-                if (System.IO.Directory.Exists(staging))
-                {
-                    System.IO.Directory.Delete(staging, recursive: true);
-                }
-            }
-
-            return target;
-        }
-
-        private static void Run(string script, string outputDirectory)
-        {
-            string python = Environment.GetEnvironmentVariable("MLNETTRANSFER_PYTHON") is { Length: > 0 } configured ? configured : "/usr/bin/python3";
-            const string Hint = "The transform references need Python with torchvision and numpy: on Debian/Ubuntu " +
-                "'apt-get install -y python3-torchvision', or point MLNETTRANSFER_PYTHON at an interpreter that has them.";
-            var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add(script);
-            start.ArgumentList.Add(outputDirectory);
-            Process process;
-            try
-            {
-                process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start '{python}'. {Hint}");
-            }
-            catch (Win32Exception e)
-            {
-                throw new InvalidOperationException($"Could not start '{python}': {e.Message}. {Hint}", e);
-            }
-
-            using (process)
-            {
-                var stdout = process.StandardOutput.ReadToEndAsync();
-                var stderr = process.StandardError.ReadToEndAsync();
-                if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-                {
-                    process.Kill(entireProcessTree: true);
-                    throw new TimeoutException($"'{python} {script}' did not finish within 5 minutes.");
-                }
-
-                process.WaitForExit();
-                if (process.ExitCode != 0)
-                {
-                    throw new InvalidOperationException(
-                        $"'{python} {script} {outputDirectory}' failed with exit code {process.ExitCode}.{Environment.NewLine}" +
-                        $"stderr:{Environment.NewLine}{stderr.Result}{Environment.NewLine}stdout:{Environment.NewLine}{stdout.Result}{Environment.NewLine}{Hint}");
-                }
-            }
-        }
-
-        private static string FindScript()
-        {
-            for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, ScriptRelativePath);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-
-            throw new FileNotFoundException($"Could not find {ScriptRelativePath} above {AppContext.BaseDirectory}.");
         }
     }
 }

@@ -1,11 +1,8 @@
 using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
-using System.ComponentModel;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Threading;
 using MLNetTransfer.Torch.Weights;
@@ -32,7 +29,13 @@ public sealed class TorchvisionReferences
 
     private static readonly TimeSpan _scriptTimeout = TimeSpan.FromMinutes(10);
 
-    private static readonly Lazy<string> _directory = new(Generate, LazyThreadSafetyMode.ExecutionAndPublication);
+    private const string InstallHint =
+        "The reference files need Python with PyTorch and torchvision: on Debian/Ubuntu run " +
+        "'apt-get install -y python3-torch python3-torchvision', or point MLNETTRANSFER_PYTHON at an interpreter that has them.";
+
+    private static readonly Lazy<string> _directory = new(
+        () => ReferenceScript.Run(ScriptRelativePath, cacheFolderPrefix: "", InstallHint, _scriptTimeout),
+        LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Generates the files on first use (in this process), then reuses them.</summary>
     public TorchvisionReferences()
@@ -183,112 +186,6 @@ public sealed class TorchvisionReferences
         "bool" => StoredDType.Bool,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown dtype in the reference JSON."),
     };
-
-    private static string Generate()
-    {
-        string script = FindScript();
-        byte[] hash = SHA256.HashData(File.ReadAllBytes(script));
-        string root = Path.Combine(Path.GetTempPath(), "mlnettransfer-refs");
-        string target = Path.Combine(root, Convert.ToHexString(hash, 0, 8).ToLowerInvariant());
-        if (File.Exists(Path.Combine(target, "done")))
-        {
-            return target;
-        }
-
-        System.IO.Directory.CreateDirectory(root);
-        string staging = $"{target}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
-        try
-        {
-            RunScript(script, staging);
-            File.WriteAllText(Path.Combine(staging, "done"), $"{script}{Environment.NewLine}");
-            try
-            {
-                System.IO.Directory.Move(staging, target);
-            }
-            catch (IOException) when (File.Exists(Path.Combine(target, "done")))
-            {
-                // Another test process finished first; its files are the same (the script is deterministic).
-            }
-            catch (IOException)
-            {
-                // A folder without the marker is debris (e.g. a copy made by hand); replace it.
-                System.IO.Directory.Delete(target, recursive: true);
-                System.IO.Directory.Move(staging, target);
-            }
-        }
-        finally
-        {
-            if (System.IO.Directory.Exists(staging))
-            {
-                System.IO.Directory.Delete(staging, recursive: true);
-            }
-        }
-
-        return target;
-    }
-
-    private static void RunScript(string script, string outputDirectory)
-    {
-        string python = Environment.GetEnvironmentVariable("MLNETTRANSFER_PYTHON") is { Length: > 0 } configured
-            ? configured
-            : "/usr/bin/python3";
-        const string Hint =
-            "The reference files need Python with PyTorch and torchvision: on Debian/Ubuntu run " +
-            "'apt-get install -y python3-torch python3-torchvision', or point MLNETTRANSFER_PYTHON at an interpreter that has them.";
-
-        var start = new ProcessStartInfo(python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(outputDirectory);
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start '{python}'. {Hint}");
-        }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException($"Could not start '{python}' to run {script}: {e.Message}. {Hint}", e);
-        }
-
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(_scriptTimeout))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"'{python} {script}' did not finish within {_scriptTimeout}.");
-            }
-
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException(
-                    $"'{python} {script} {outputDirectory}' failed with exit code {process.ExitCode}.{Environment.NewLine}" +
-                    $"stderr:{Environment.NewLine}{stderr.Result}{Environment.NewLine}stdout:{Environment.NewLine}{stdout.Result}{Environment.NewLine}{Hint}");
-            }
-        }
-    }
-
-    /// <summary>Walks up from the test assembly to the repository root, which holds the script.</summary>
-    private static string FindScript()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, ScriptRelativePath);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"Could not find {ScriptRelativePath} above {AppContext.BaseDirectory}.");
-    }
 }
 
 /// <summary>One tensor of an expectations file: name, dtype (the script's name), shape and row-major values.</summary>
