@@ -31,7 +31,7 @@ internal sealed class BenchModel : IDisposable
     private readonly List<IDisposable> _owned = new();
 
     private BenchModel(string name, string description, byte[] onnx, int inputSize, int cropSize, ITransformer chain, string chainScoreColumn,
-        ResNet torchPeer, bool torchHasSameWeights, ResNetFineTuneTransformer? fineTuned)
+        ResNet torchPeer, bool torchHasSameWeights)
     {
         Name = name;
         Description = description;
@@ -42,7 +42,6 @@ internal sealed class BenchModel : IDisposable
         ChainScoreColumn = chainScoreColumn;
         TorchPeer = torchPeer;
         TorchHasSameWeights = torchHasSameWeights;
-        FineTuned = fineTuned;
         _owned.Add(torchPeer);
         if (chain is IDisposable d)
         {
@@ -66,9 +65,6 @@ internal sealed class BenchModel : IDisposable
     public ITransformer Chain { get; }
 
     public string ChainScoreColumn { get; }
-
-    /// <summary>The fitted FineTuneResNet transformer, when the model came from one.</summary>
-    public ResNetFineTuneTransformer? FineTuned { get; }
 
     /// <summary>A TorchSharp network of the same architecture, in eval mode, with ImageNet normalisation.</summary>
     public ResNet TorchPeer { get; }
@@ -102,7 +98,7 @@ internal sealed class BenchModel : IDisposable
         peer.eval();
         return new BenchModel("ResNet18 (ML.NET pretrained, FineTuneResNet)",
             "ML.NET's ImageNet ResNet18 (Basic [2,2,2,3]) + MLP head, FineTuneResNet FeatureExtraction, 1 epoch; resize 256, crop 224",
-            fitted.OnnxModel.ToArray(), 256, 224, fitted, "Score", peer, torchHasSameWeights: false, fitted);
+            fitted.OnnxModel.ToArray(), 256, 224, fitted, "Score", peer, torchHasSameWeights: false);
     }
 
     /// <summary>
@@ -144,7 +140,7 @@ internal sealed class BenchModel : IDisposable
             .Fit(data);
         return new BenchModel("ResNet50 (random weights)",
             "torchvision resnet50 layout (Bottleneck [3,4,6,3]) + Linear head, random weights, ResNetOnnxWriter; resize 256, crop 224",
-            onnx, 256, 224, chain, ScoreColumn, net, torchHasSameWeights: true, null);
+            onnx, 256, 224, chain, ScoreColumn, net, torchHasSameWeights: true);
     }
 
     /// <summary>The ML.NET transformers of the chain up to ExtractPixels, built with the chain's parameters.</summary>

@@ -13,8 +13,9 @@ namespace MLNetTransfer.Bench.Scoring;
 
 /// <summary>
 /// Scoring benchmark (issue 4, item 8): the same model scored by ML.NET's chain (OnnxTransformer, one row per ONNX
-/// Runtime call), by ONNX Runtime directly in batches of 1, 16 and 64 on the pixel vectors ML.NET's ExtractPixels
-/// produced, and by TorchSharp's eval forward (batch 16) as a peer. Prints a Markdown table with ratios.
+/// Runtime call, on a cursor and through a PredictionEngine), by ApplyOnnxModel alone and by ONNX Runtime directly in
+/// batches of 1, 16 and 64 on the pixel vectors ML.NET's ExtractPixels produced, and by TorchSharp's eval forward
+/// (batch 16) as a peer. Prints a Markdown table with ratios.
 /// </summary>
 /// <remarks>
 /// Usage: <c>dotnet run -c Release --project bench/ScoringBench -- [--quick] [--images N] [--image-size PX]
@@ -24,6 +25,12 @@ namespace MLNetTransfer.Bench.Scoring;
 internal static class Program
 {
     public const string SectionHeading = "## Scoring (issue 4, item 8)";
+
+    private const string Header =
+        "# Benchmarks\n\n"
+        + "Measured results of the programs under `bench/`. Each section is self-contained: the command that produced it, the machine "
+        + "(`nproc`, CPU model), the date, the table, and ratios between peers measured in the same run. Benchmarks are not part of the "
+        + "test command.\n";
 
     private static int Main(string[] args)
     {
@@ -45,6 +52,7 @@ internal static class Program
         var wall = Stopwatch.StartNew();
         var machine = Machine.Describe();
         string loadStart = Machine.LoadAverage();
+        var cpuStart = Machine.CpuTimes();
         Console.WriteLine(machine);
         var ml = new MLContext(seed: 1);
         using var images = new ImageSet(settings.Images, settings.ImageSize, seed: 7);
@@ -60,11 +68,14 @@ internal static class Program
         }
 
         string loadEnd = Machine.LoadAverage();
+        var cpuEnd = Machine.CpuTimes();
+        long totalTicks = cpuEnd.Total - cpuStart.Total;
+        string steal = totalTicks > 0 ? FormattableString.Invariant($"{100.0 * (cpuEnd.Steal - cpuStart.Steal) / totalTicks:F1}%") : "unknown";
         string command = "dotnet run -c Release --project bench/ScoringBench --" + (args.Length == 0 ? "" : " " + string.Join(" ", args));
         var report = new StringBuilder()
             .AppendLine($"Command: `{command}`  ")
             .AppendLine(machine.Replace("\n", "  \n", StringComparison.Ordinal) + "  ")
-            .AppendLine($"Load average (1, 5, 15 min) at the start: {loadStart}; at the end: {loadEnd}")
+            .AppendLine($"Load average (1, 5, 15 min) at the start: {loadStart}; at the end: {loadEnd}; CPU steal during the run (/proc/stat): {steal}")
             .AppendLine()
             .AppendLine($"{settings.Images} synthetic {settings.ImageSize}x{settings.ImageSize} gray PNGs (decoded as RGB by ML.NET's LoadImages). "
                 + "Every path scores the same pixel vectors of ML.NET's ExtractPixels except the chain, which also decodes and resizes. "
@@ -158,15 +169,6 @@ internal static class Program
                 log($"ORT batch {batch} {m.ImagesPerSecond:F1} img/s");
             }
 
-            // (e) the batched scoring API, end to end from image paths (ML.NET preprocessing + batched ORT).
-            if (model.FineTuned is { } fineTuned)
-            {
-                var (m, scores) = ApiRunner.Run(fineTuned, images, batchSize: 32);
-                m.MaxDifference = Runners.MaxDifference(scores, chainScores);
-                Keep("api", m);
-                log($"BatchScorer {m.ImagesPerSecond:F1} img/s");
-            }
-
             // (d) TorchSharp eval forward, batch 16.
             var (torchRun, torchScores) = Runners.TorchSharpEval(model.TorchPeer, pixels, model.InputSize, model.CropSize, 16);
             if (model.TorchHasSameWeights)
@@ -185,7 +187,6 @@ internal static class Program
         var otBest = best["onnxtransformer"];
         var torchBest = best["torch"];
         var ort = new Dictionary<int, Measurement> { [1] = best["ort1"], [16] = best["ort16"], [64] = best["ort64"] };
-        var api = best.GetValueOrDefault("api");
 
         var table = new StringBuilder()
             .AppendLine($"### {model.Name}")
@@ -208,21 +209,18 @@ internal static class Program
             .AppendLine()
             .AppendLine(FormattableString.Invariant($"- ORT batch 16 ÷ ML.NET chain: **{ort[16].ImagesPerSecond / chainBest.ImagesPerSecond:F2}×**; ORT batch 64 ÷ ML.NET chain: **{ort[64].ImagesPerSecond / chainBest.ImagesPerSecond:F2}×** (the direct paths skip decoding and resizing, which the chain pays)"))
             .AppendLine(FormattableString.Invariant($"- ORT batch 16 ÷ ApplyOnnxModel on the same pixels: **{ort[16].ImagesPerSecond / otBest.ImagesPerSecond:F2}×**; batch 64: **{ort[64].ImagesPerSecond / otBest.ImagesPerSecond:F2}×**; batch 1: {ort[1].ImagesPerSecond / otBest.ImagesPerSecond:F2}× (ML.NET's per-row overhead)"))
+            .AppendLine(FormattableString.Invariant($"- Batching alone, ORT batch 16 ÷ ORT batch 1: **{ort[16].ImagesPerSecond / ort[1].ImagesPerSecond:F2}×**; batch 64 ÷ batch 1: **{ort[64].ImagesPerSecond / ort[1].ImagesPerSecond:F2}×**"))
+            .AppendLine(FormattableString.Invariant($"- ML.NET one image per call ÷ ML.NET cursor: PredictionEngine ÷ chain: {engineBest.ImagesPerSecond / chainBest.ImagesPerSecond:F2}× (the cursor runs rows on parallel cursors, each ORT call with ORT's own thread pool)"))
             .AppendLine(FormattableString.Invariant($"- One image: ORT batch 1 p50 {ort[1].P50:F1} ms against PredictionEngine p50 {engineBest.P50:F1} ms (which also decodes and resizes)"))
             .AppendLine(FormattableString.Invariant($"- ORT batch 16 ÷ TorchSharp batch 16: **{ort[16].ImagesPerSecond / torchBest.ImagesPerSecond:F2}×**; ORT batch 1 ÷ TorchSharp batch 16: {ort[1].ImagesPerSecond / torchBest.ImagesPerSecond:F2}×"))
             .AppendLine(FormattableString.Invariant($"- The chain's time per image: {1000.0 / chainBest.ImagesPerSecond:F1} ms, of which preprocessing {1000.0 / prepBest.ImagesPerSecond:F1} ms and the rest (ApplyOnnxModel and conversions) {1000.0 * onnxPart:F1} ms"));
-        if (api is not null)
-        {
-            table.AppendLine(FormattableString.Invariant($"- BatchScorer (batch 32, from image paths) ÷ ML.NET chain: **{api.ImagesPerSecond / chainBest.ImagesPerSecond:F2}×**"));
-        }
-
         return table.ToString();
     }
 
     private static void WriteSection(string path, string body)
     {
         string section = SectionHeading + "\n\n" + body.TrimEnd() + "\n";
-        string existing = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n";
+        string existing = File.Exists(path) ? File.ReadAllText(path) : Header;
         int start = existing.IndexOf(SectionHeading, StringComparison.Ordinal);
         string updated;
         if (start < 0)
@@ -251,7 +249,7 @@ internal static class Program
         public string? MarkdownPath { get; private set; }
 
         /// <summary>Rounds of every measurement; the fastest of each is reported.</summary>
-        public int Rounds { get; private set; } = 2;
+        public int Rounds { get; private set; } = 3;
 
         public static Settings Parse(string[] args)
         {
@@ -306,6 +304,19 @@ internal static class Program
 
     private static class Machine
     {
+        /// <summary>Total and steal jiffies of all CPUs from /proc/stat (steal: time the hypervisor gave to other guests).</summary>
+        public static (long Total, long Steal) CpuTimes()
+        {
+            if (!File.Exists("/proc/stat"))
+            {
+                return (0, 0);
+            }
+
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+            return (fields.Take(8).Sum(), fields.Length > 7 ? fields[7] : 0);
+        }
+
         public static string LoadAverage() =>
             File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 

@@ -55,7 +55,13 @@ internal static class Runners
         var column = output[nameof(ScoreRow.Score)];
         column.ColumnName = scoreColumn;
         column.ColumnType = new VectorDataViewType(NumberDataViewType.Single, classes);
-        using var engine = ml.Model.CreatePredictionEngine<ImageSet.Row, ScoreRow>(chain, ignoreMissingColumns: true, inputSchemaDefinition: null, outputSchemaDefinition: output);
+        // OwnsTransformer = false: by default, disposing a PredictionEngine disposes the transformer it was made from.
+        using var engine = ml.Model.CreatePredictionEngine<ImageSet.Row, ScoreRow>(chain, new PredictionEngineOptions
+        {
+            IgnoreMissingColumns = true,
+            OutputSchemaDefinition = output,
+            OwnsTransformer = false,
+        });
         var result = new ScoreRow();
         for (int i = 0; i < Math.Min(3, rows.Count); i++)
         {
