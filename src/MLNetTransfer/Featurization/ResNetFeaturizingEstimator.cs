@@ -1,13 +1,11 @@
 using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
 using MLNetTransfer.Data;
 using MLNetTransfer.FineTuning;
 using MLNetTransfer.Onnx;
+using MLNetTransfer.Scoring;
 
 namespace MLNetTransfer.Featurization;
 
@@ -34,7 +32,7 @@ namespace MLNetTransfer.Featurization;
 /// </remarks>
 public sealed class ResNetFeaturizingEstimator : IEstimator<ResNetFeaturizingTransformer>
 {
-    private const string Prefix = "MLNetTransfer.";
+    private const string Features = OnnxChainBuilder.Prefix + "Features";
     private readonly ResNetFeaturizerOptions _options;
 
     internal ResNetFeaturizingEstimator(ResNetFeaturizerOptions options)
@@ -99,36 +97,17 @@ public sealed class ResNetFeaturizingEstimator : IEstimator<ResNetFeaturizingTra
                 Std = model.Normalization.Std,
                 Head = ClassifierHeadKind.None,
                 Activation = OutputActivation.None,
-                InputName = Prefix + "Pixels",
-                OutputName = Prefix + "Features",
+                InputName = OnnxChainBuilder.Pixels,
+                OutputName = Features,
             };
             onnx = ResNetOnnxWriter.Write(snapshot, spec, new ModelMetadata { Description = $"{layout.Name} backbone features ({(_options.Grayscale ? "grayscale-adapted conv1" : "RGB")})." });
             features = model.FeatureCount;
         }
 
-        var ml = new MLContext();
-        var parts = new List<ITransformer>();
-        IDataView current = input;
-        void Add(ITransformer t)
-        {
-            parts.Add(t);
-            current = t.Transform(current);
-        }
-
-        string image = _options.ImageColumnName;
-        var temporaries = new List<string> { Prefix + "Resized", Prefix + "Pixels", Prefix + "Features" };
-        if (imageType is TextDataViewType)
-        {
-            Add(ml.Transforms.LoadImages(Prefix + "Image", _options.ImageFolder, image).Fit(current));
-            image = Prefix + "Image";
-            temporaries.Add(image);
-        }
-
-        Add(ml.Transforms.ResizeImages(Prefix + "Resized", _options.ResizeTo, _options.ResizeTo, image, ImageResizingEstimator.ResizingKind.IsoCrop, ImageResizingEstimator.Anchor.Center).Fit(current));
-        Add(ml.Transforms.ExtractPixels(Prefix + "Pixels", Prefix + "Resized").Fit(current));
-        Add(ml.Transforms.ApplyOnnxModel(new[] { Prefix + "Features" }, new[] { Prefix + "Pixels" }, new MemoryStream(onnx), _options.GpuDeviceId, _options.FallbackToCpu).Fit(current));
-        Add(ml.Transforms.CopyColumns(_options.OutputColumnName, Prefix + "Features").Fit(current));
-        Add(ml.Transforms.DropColumns(temporaries.ToArray()).Fit(current));
-        return new ResNetFeaturizingTransformer(new TransformerChain<ITransformer>(parts.ToArray()), onnx, features);
+        var chain = new OnnxChainBuilder(new MLContext(), input);
+        chain.AddImagePreprocessing(_options.ImageColumnName, _options.ImageFolder, _options.ResizeTo);
+        chain.AddOnnx(new[] { Features }, onnx, _options.GpuDeviceId, _options.FallbackToCpu);
+        chain.Add(chain.Ml.Transforms.CopyColumns(_options.OutputColumnName, Features).Fit(chain.Current));
+        return new ResNetFeaturizingTransformer(chain.Build(), onnx, features);
     }
 }

@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
+using MLNetTransfer.Data;
+
+namespace MLNetTransfer.Scoring;
+
+/// <summary>
+/// Builds a fitted chain of ML.NET's own transformers around an exported ONNX graph (DESIGN.md decision 5): the image
+/// preprocessing the graph expects, the graph through <c>ApplyOnnxModel</c>, and whatever conversions follow. Working
+/// columns are named with <see cref="Prefix"/> and dropped by <see cref="Build"/>. Shared by the fine-tuning and the
+/// featurizing estimators, so both score the same way.
+/// </summary>
+internal sealed class OnnxChainBuilder
+{
+    /// <summary>Prefix of the chain's working columns; user columns may not start with it.</summary>
+    public const string Prefix = "MLNetTransfer.";
+
+    /// <summary>The graph's input: 0–255 RGB planes, <c>[N, 3, S, S]</c>.</summary>
+    public const string Pixels = Prefix + "Pixels";
+
+    private const string Image = Prefix + "Image";
+    private const string Resized = Prefix + "Resized";
+
+    private readonly List<ITransformer> _parts = new();
+    private readonly List<string> _temporaries = new();
+
+    public OnnxChainBuilder(MLContext ml, IDataView input)
+    {
+        Ml = ml;
+        Current = input;
+    }
+
+    public MLContext Ml { get; }
+
+    /// <summary>The data as it looks after the transformers added so far (lazy; nothing is read).</summary>
+    public IDataView Current { get; private set; }
+
+    /// <summary>Appends a fitted transformer.</summary>
+    public void Add(ITransformer transformer)
+    {
+        _parts.Add(transformer);
+        Current = transformer.Transform(Current);
+    }
+
+    /// <summary>Marks working columns to drop at the end.</summary>
+    public void Temporary(params string[] columns) => _temporaries.AddRange(columns);
+
+    /// <summary>
+    /// The image column as the graph's <see cref="Pixels"/>: a path column is loaded with ML.NET's <c>LoadImages</c>
+    /// (as the user's app will at scoring time), resized so the shorter side is <paramref name="resizeTo"/> and
+    /// centre-cropped to a square (IsoCrop; the training's evaluation transform does the same), and its R, G, B planes
+    /// extracted as 0–255 floats. The graph then crops, converts channels and normalises.
+    /// </summary>
+    public void AddImagePreprocessing(string imageColumn, string? imageFolder, int resizeTo)
+    {
+        string image = imageColumn;
+        if (SchemaChecks.Find(Current.Schema, imageColumn).Type is not ImageDataViewType)
+        {
+            Add(Ml.Transforms.LoadImages(Image, imageFolder, imageColumn).Fit(Current));
+            Temporary(Image);
+            image = Image;
+        }
+
+        Add(Ml.Transforms.ResizeImages(Resized, resizeTo, resizeTo, image, ImageResizingEstimator.ResizingKind.IsoCrop, ImageResizingEstimator.Anchor.Center).Fit(Current));
+        Add(Ml.Transforms.ExtractPixels(Pixels, Resized).Fit(Current));
+        Temporary(Resized, Pixels);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="onnx"/> on <see cref="Pixels"/>, with ONNX Runtime's CUDA provider when
+    /// <paramref name="gpuDeviceId"/> is set. ML.NET's own <c>fallbackToCpu</c> does not catch a CPU-only onnxruntime
+    /// (it throws EntryPointNotFoundException for OrtSessionOptionsAppendExecutionProvider_CUDA), so the fallback rule
+    /// is applied here: CPU when <paramref name="fallbackToCpu"/>, otherwise an error that says what to do.
+    /// </summary>
+    public void AddOnnx(string[] outputs, byte[] onnx, int? gpuDeviceId, bool fallbackToCpu)
+    {
+        Temporary(outputs);
+        if (gpuDeviceId is null)
+        {
+            Add(Ml.Transforms.ApplyOnnxModel(outputs, new[] { Pixels }, new MemoryStream(onnx)).Fit(Current));
+            return;
+        }
+
+        ITransformer onnxTransformer;
+        try
+        {
+            onnxTransformer = Ml.Transforms.ApplyOnnxModel(outputs, new[] { Pixels }, new MemoryStream(onnx), gpuDeviceId, fallbackToCpu: false).Fit(Current);
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException or TargetInvocationException or InvalidOperationException
+            || e.GetType().Name == "OnnxRuntimeException")
+        {
+            if (!fallbackToCpu)
+            {
+                throw new InvalidOperationException(
+                    $"ONNX Runtime could not use GPU {gpuDeviceId} ({e.GetType().Name}: {e.Message}). Reference Microsoft.ML.OnnxRuntime.Gpu on a machine with CUDA, or set FallbackToCpu.", e);
+            }
+
+            onnxTransformer = Ml.Transforms.ApplyOnnxModel(outputs, new[] { Pixels }, new MemoryStream(onnx)).Fit(Current);
+        }
+
+        Add(onnxTransformer);
+    }
+
+    /// <summary>Drops the working columns and returns the chain.</summary>
+    public TransformerChain<ITransformer> Build()
+    {
+        Add(Ml.Transforms.DropColumns(_temporaries.Distinct().ToArray()).Fit(Current));
+        return new TransformerChain<ITransformer>(_parts.ToArray());
+    }
+}
