@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetTransfer.Scoring;
 using MLNetTransfer.Torch.FineTuning;
 using MLNetTransfer.Torch.Metrics;
 
@@ -21,14 +21,11 @@ namespace MLNetTransfer.FineTuning;
 /// </remarks>
 public sealed class ResNetFineTuneTransformer : ITransformer, IDisposable
 {
-    private readonly TransformerChain<ITransformer> _chain;
-    private readonly byte[] _onnx;
-    private bool _disposed;
+    private readonly OnnxChainModel _model;
 
     internal ResNetFineTuneTransformer(TransformerChain<ITransformer> chain, byte[] onnx, FineTuneResult result, IReadOnlyList<string> classNames, TaskKind task)
     {
-        _chain = chain;
-        _onnx = onnx;
+        _model = new OnnxChainModel(chain, onnx);
         TrainingResult = result;
         ClassNames = classNames;
         Task = task;
@@ -44,55 +41,26 @@ public sealed class ResNetFineTuneTransformer : ITransformer, IDisposable
     public TaskKind Task { get; }
 
     /// <summary>The ONNX model: raw 0–255 RGB planes in, scores out, preprocessing and metadata inside.</summary>
-    public ReadOnlyMemory<byte> OnnxModel => _onnx;
+    public ReadOnlyMemory<byte> OnnxModel => _model.Onnx;
 
     /// <inheritdoc/>
-    public bool IsRowToRowMapper => ((ITransformer)_chain).IsRowToRowMapper;
+    public bool IsRowToRowMapper => _model.Chain(this).IsRowToRowMapper;
 
     /// <summary>Writes <see cref="OnnxModel"/> to <paramref name="path"/>.</summary>
-    public void SaveOnnx(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        File.WriteAllBytes(path, _onnx);
-    }
+    public void SaveOnnx(string path) => _model.SaveOnnx(path);
 
     /// <inheritdoc/>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return _chain.GetOutputSchema(inputSchema);
-    }
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _model.Chain(this).GetOutputSchema(inputSchema);
 
     /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return ((ITransformer)_chain).GetRowToRowMapper(inputSchema);
-    }
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => _model.Chain(this).GetRowToRowMapper(inputSchema);
 
     /// <inheritdoc/>
-    public IDataView Transform(IDataView input)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return _chain.Transform(input);
-    }
+    public IDataView Transform(IDataView input) => _model.Chain(this).Transform(input);
 
     /// <summary>Saves the inner chain of ML.NET transformers (see remarks).</summary>
-    void ICanSaveModel.Save(ModelSaveContext ctx)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        ((ICanSaveModel)_chain).Save(ctx);
-    }
+    void ICanSaveModel.Save(ModelSaveContext ctx) => _model.Chain(this).Save(ctx);
 
     /// <summary>Releases the ONNX Runtime session. Idempotent.</summary>
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        _chain.Dispose();
-    }
+    public void Dispose() => _model.Dispose();
 }
