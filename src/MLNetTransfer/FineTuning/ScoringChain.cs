@@ -48,6 +48,25 @@ internal static class ScoringChain
 
         chain.AddOnnx(outputs.ToArray(), onnx, options.GpuDeviceId, options.FallbackToCpu);
 
+        // The identity perceptrons below are ML.NET predictors, which always write columns named Score and
+        // PredictedLabel. Keep copies of such input columns, and put them back (or drop the perceptrons' columns)
+        // at the end, so the chain adds only the outputs it was asked for.
+        var predictorColumns = new[] { "Score", "PredictedLabel" };
+        var saved = new List<(string Name, string Copy)>();
+        if (singleLabel)
+        {
+            foreach (var name in predictorColumns)
+            {
+                if (chain.Current.Schema.GetColumnOrNull(name) is { IsHidden: false })
+                {
+                    string copy = Prefix + "Input." + name;
+                    chain.Add(ml.Transforms.CopyColumns(copy, name).Fit(chain.Current));
+                    chain.Temporary(copy);
+                    saved.Add((name, copy));
+                }
+            }
+        }
+
         if (binary)
         {
             chain.Add(IdentityPerceptron.Create(ml, Probability));
@@ -68,6 +87,23 @@ internal static class ScoringChain
         }
 
         chain.Add(ml.Transforms.CopyColumns(options.ScoreColumnName, Score).Fit(chain.Current));
+        if (singleLabel)
+        {
+            var outputNames = new[] { options.ScoreColumnName, options.PredictedLabelColumnName, options.ProbabilityColumnName, options.LogitColumnName };
+            foreach (var name in predictorColumns.Where(n => !outputNames.Contains(n)))
+            {
+                var copy = saved.FirstOrDefault(x => x.Name == name).Copy;
+                if (copy is not null)
+                {
+                    chain.Add(ml.Transforms.CopyColumns(name, copy).Fit(chain.Current));
+                }
+                else
+                {
+                    chain.Temporary(name);
+                }
+            }
+        }
+
         return chain.Build();
     }
 
