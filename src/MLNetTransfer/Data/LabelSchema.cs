@@ -64,6 +64,10 @@ internal sealed class LabelSchema
         var col = SchemaChecks.Find(schema, column);
         switch (col.Type)
         {
+            case KeyDataViewType key when key.RawType != typeof(uint):
+                // MapValueToKey makes Key<UInt32>; a TextLoader can declare other key widths, which the readers do not take.
+                throw SchemaChecks.Mismatch(column, "Key<UInt32> (MapValueToKey), Boolean, or a known-size vector of Single (multi-label)", col.Type);
+
             case KeyDataViewType key:
             {
                 if (key.Count < 2 || key.Count > int.MaxValue)
@@ -85,7 +89,7 @@ internal sealed class LabelSchema
                 return new LabelSchema(column, LabelKind.FloatVector, TaskKind.MultiLabel, v.Size, typeof(string), SlotNames(col, v.Size));
 
             default:
-                throw SchemaChecks.Mismatch(column, "Key (MapValueToKey), Boolean, or a known-size vector of Single (multi-label)", col.Type);
+                throw SchemaChecks.Mismatch(column, "Key<UInt32> (MapValueToKey), Boolean, or a known-size vector of Single (multi-label)", col.Type);
         }
     }
 

@@ -33,9 +33,10 @@ internal static class OutputSchema
     {
         bool multiLabel = label.Kind == SchemaShape.Column.VectorKind.Vector && label.ItemType == NumberDataViewType.Single && !label.IsKey;
         bool booleanLabel = label.Kind == SchemaShape.Column.VectorKind.Scalar && label.ItemType == BooleanDataViewType.Instance;
-        if (!multiLabel && !booleanLabel && !(label.IsKey && label.Kind == SchemaShape.Column.VectorKind.Scalar))
+        bool keyLabel = label.IsKey && label.Kind == SchemaShape.Column.VectorKind.Scalar && label.ItemType.RawType == typeof(uint);
+        if (!multiLabel && !booleanLabel && !keyLabel)
         {
-            throw SchemaChecks.Mismatch(options.LabelColumnName, "Key (MapValueToKey), Boolean, or a known-size vector of Single (multi-label)", SchemaChecks.TypeString(label));
+            throw SchemaChecks.Mismatch(options.LabelColumnName, "Key<UInt32> (MapValueToKey), Boolean, or a known-size vector of Single (multi-label)", SchemaChecks.TypeString(label));
         }
 
         var definition = SchemaDefinition.Create(typeof(Outputs));

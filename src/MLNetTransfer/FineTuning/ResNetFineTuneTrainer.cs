@@ -84,8 +84,14 @@ public sealed class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTransformer
         SchemaChecks.Find(input.Schema, _options.LabelColumnName);
         SchemaChecks.CheckGroup(input.Schema, _options.GroupColumnName);
         var labels = LabelSchema.From(input.Schema, _options.LabelColumnName);
+        if (_options.ValidationSet is { } validationInput)
+        {
+            CheckValidationSchema(validationInput.Schema, labels);
+        }
 
+        Validate(_options);
         var device = DeviceSelector.Resolve(_options.GpuDeviceId, _options.FallbackToCpu);
+        CheckOnnxRuntimeDevice();
         using var model = PretrainedModelFactory.Create(_options);
         int channels = (int)model.InChannels;
         var augmentation = _options.Augmentation;
@@ -95,17 +101,6 @@ public sealed class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTransformer
         LabeledImageRows train, validation;
         if (_options.ValidationSet is { } validationSet)
         {
-            var validationLabels = LabelSchema.From(validationSet.Schema, _options.LabelColumnName);
-            // Same classes in the same key order: a key mapping fitted separately on the validation rows may order them
-            // differently, and class i would then silently mean another class in validation.
-            if (validationLabels.Task != labels.Task || !validationLabels.ClassNames.SequenceEqual(labels.ClassNames))
-            {
-                throw new ArgumentException(
-                    $"The validation set's label column '{_options.LabelColumnName}' has the {validationLabels.Task} classes [{string.Join(", ", validationLabels.ClassNames)}], " +
-                    $"the training data's [{string.Join(", ", labels.ClassNames)}]. Map both with the same fitted MapValueToKey (or keyOrdinality ByValue).",
-                    nameof(ResNetFineTuneOptions.ValidationSet));
-            }
-
             train = rows;
             validation = ImageRowReader.Read(validationSet, labels, _options.ImageColumnName, _options.GroupColumnName, _options.ImageFolder, Reduce, "The validation set");
         }
@@ -121,41 +116,87 @@ public sealed class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTransformer
             validation = null!;
         }
 
-        var result = FineTuneTrainer.Train(model, ToData(train, labels), validation is null ? null : ToData(validation, labels), new FineTuneOptions
-        {
-            Strategy = _options.Strategy,
-            BatchNormMode = _options.BatchNormMode,
-            Epochs = _options.Epochs,
-            WarmupEpochs = _options.WarmupEpochs,
-            HeadOnlyEpochs = _options.HeadOnlyEpochs,
-            GradualUnfreezing = _options.GradualUnfreezing,
-            BatchSize = _options.BatchSize,
-            LearningRate = _options.LearningRate,
-            BackboneLearningRateRatio = _options.BackboneLearningRateRatio,
-            WeightDecay = _options.WeightDecay,
-            LabelSmoothing = _options.LabelSmoothing,
-            ClassWeighting = _options.ClassWeighting,
-            PositiveWeights = _options.PositiveWeights,
-            Uncertainty = _options.Uncertainty,
-            BestModelMetric = _options.BestModelMetric,
-            EarlyStoppingPatience = _options.EarlyStoppingPatience,
-            CheckpointDirectory = _options.CheckpointDirectory,
-            Resume = _options.Resume,
-            // Rows arrive already reduced to the resize resolution; the augmentation crops and jitters from there.
-            Augmentation = augmentation,
-            WorkerCount = _options.WorkerCount,
-            Seed = _options.Seed,
-            Device = device,
-            CancellationToken = _options.CancellationToken,
-            OnEpoch = _options.MetricsCallback,
-            OnStep = _options.StepCallback,
-            Log = _options.Log,
-        });
+        var result = FineTuneTrainer.Train(model, ToData(train, labels), validation is null ? null : ToData(validation, labels), EngineOptions(_options, device));
 
         byte[] onnx = Export(model, labels, result);
         var ml = new MLContext(_options.Seed);
         var chain = ScoringChain.Build(ml, input, _options, labels, augmentation.ResizeTo, onnx);
         return new ResNetFineTuneTransformer(chain, onnx, result, labels.ClassNames, labels.Task);
+    }
+
+    // The engine's options from ours (the rows arrive already reduced to the resize resolution; the augmentation
+    // crops and jitters from there).
+    private static FineTuneOptions EngineOptions(ResNetFineTuneOptions o, TorchSharp.torch.Device? device) => new()
+    {
+        Strategy = o.Strategy,
+        BatchNormMode = o.BatchNormMode,
+        Epochs = o.Epochs,
+        WarmupEpochs = o.WarmupEpochs,
+        HeadOnlyEpochs = o.HeadOnlyEpochs,
+        GradualUnfreezing = o.GradualUnfreezing,
+        BatchSize = o.BatchSize,
+        LearningRate = o.LearningRate,
+        BackboneLearningRateRatio = o.BackboneLearningRateRatio,
+        WeightDecay = o.WeightDecay,
+        LabelSmoothing = o.LabelSmoothing,
+        ClassWeighting = o.ClassWeighting,
+        PositiveWeights = o.PositiveWeights,
+        Uncertainty = o.Uncertainty,
+        BestModelMetric = o.BestModelMetric,
+        EarlyStoppingPatience = o.EarlyStoppingPatience,
+        CheckpointDirectory = o.CheckpointDirectory,
+        Resume = o.Resume,
+        Augmentation = o.Augmentation,
+        WorkerCount = o.WorkerCount,
+        Seed = o.Seed,
+        Device = device,
+        CancellationToken = o.CancellationToken,
+        OnEpoch = o.MetricsCallback,
+        OnStep = o.StepCallback,
+        Log = o.Log,
+    };
+
+    // The validation set is checked with the training data, before any work: its columns, and the same classes in the
+    // same key order (a key mapping fitted separately on the validation rows may order them differently, and class i
+    // would then silently mean another class in validation).
+    private void CheckValidationSchema(DataViewSchema schema, LabelSchema labels)
+    {
+        try
+        {
+            SchemaChecks.CheckImage(schema, _options.ImageColumnName);
+            SchemaChecks.CheckGroup(schema, _options.GroupColumnName);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ResNetFineTuneOptions.ValidationSet), $"ValidationSet: {e.Message}");
+        }
+
+        var validationLabels = LabelSchema.From(schema, _options.LabelColumnName);
+        if (validationLabels.Task != labels.Task || !validationLabels.ClassNames.SequenceEqual(labels.ClassNames))
+        {
+            throw new ArgumentException(
+                $"The validation set's label column '{_options.LabelColumnName}' has the {validationLabels.Task} classes [{string.Join(", ", validationLabels.ClassNames)}], " +
+                $"the training data's [{string.Join(", ", labels.ClassNames)}]. Map both with the same fitted MapValueToKey (or keyOrdinality ByValue).",
+                nameof(ResNetFineTuneOptions.ValidationSet));
+        }
+    }
+
+    // ONNX Runtime's CUDA provider is needed only for scoring, after training; check for it now, so that a CPU-only
+    // onnxruntime package fails in seconds, not after hours of training (when fallback is not allowed).
+    private void CheckOnnxRuntimeDevice()
+    {
+        if (_options.GpuDeviceId is null || _options.FallbackToCpu)
+        {
+            return;
+        }
+
+        var providers = Microsoft.ML.OnnxRuntime.OrtEnv.Instance().GetAvailableProviders();
+        if (!providers.Contains("CUDAExecutionProvider"))
+        {
+            throw new InvalidOperationException(
+                $"GPU {_options.GpuDeviceId} was requested but ONNX Runtime has no CUDA provider (available: {string.Join(", ", providers)}). " +
+                "Reference Microsoft.ML.OnnxRuntime.Gpu for scoring on the GPU, or set FallbackToCpu.");
+        }
     }
 
     private byte[] Export(ResNet model, LabelSchema labels, FineTuneResult result)
@@ -218,6 +259,8 @@ public sealed class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTransformer
         ArgumentNullException.ThrowIfNull(o.Strategy, nameof(o.Strategy));
         ArgumentNullException.ThrowIfNull(o.Augmentation, nameof(o.Augmentation));
         o.Augmentation.Validate();
+        // The engine's own checks (epochs, batch size, rates, …), before any data is read.
+        EngineOptions(o, device: null).Validate();
         if (!(o.ValidationFraction >= 0 && o.ValidationFraction < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(o.ValidationFraction), o.ValidationFraction, "ValidationFraction lies in [0, 1).");

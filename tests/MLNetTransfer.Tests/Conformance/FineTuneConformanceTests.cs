@@ -83,7 +83,7 @@ public sealed class FineTuneConformanceTests
     {
         new object[] { "missing image", "X", "Label", null!, true, "Could not find input column 'X'" },
         new object[] { "missing label", "Image", "Y", null!, true, "Could not find input column 'Y'" },
-        new object[] { "string label", "Image", "Label", null!, false, "Schema mismatch for input column 'Label': expected Key (MapValueToKey), Boolean, or a known-size vector of Single (multi-label), got String" },
+        new object[] { "string label", "Image", "Label", null!, false, "Schema mismatch for input column 'Label': expected Key<UInt32> (MapValueToKey), Boolean, or a known-size vector of Single (multi-label), got String" },
         new object[] { "float image", "Number", "Label", null!, true, "Schema mismatch for input column 'Number': expected Image or String (a file path), got Single" },
         new object[] { "missing group", "Image", "Label", "Z", true, "Could not find input column 'Z'" },
         new object[] { "boolean group", "Image", "Label", "Opacity", true, "Schema mismatch for input column 'Opacity': expected String or a number (a patient or study id), got Boolean" },
