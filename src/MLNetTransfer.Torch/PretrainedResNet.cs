@@ -28,8 +28,10 @@ public static partial class PretrainedResNet
             throw new FileNotFoundException($"Weights file '{path}' does not exist.", path);
         }
 
-        var (layout, tensors, normalization) = ReadAny(path);
-        return Build(layout, tensors, normalization, path, options ?? new PretrainedOptions());
+        var (layout, tensors, normalization, foldedBatchNorm) = ReadAny(path);
+        var model = Build(layout, tensors, normalization, path, options ?? new PretrainedOptions());
+        model.HasFoldedBatchNorm = foldedBatchNorm;
+        return model;
     }
 
     /// <summary>
@@ -48,7 +50,7 @@ public static partial class PretrainedResNet
         return FromFile(TorchvisionWeights.Resolve(architecture, version, cacheDirectory, allowDownload), options);
     }
 
-    private static (ResNetLayout Layout, IReadOnlyList<StoredTensor> Tensors, InputNormalization Normalization) ReadAny(string path)
+    private static (ResNetLayout Layout, IReadOnlyList<StoredTensor> Tensors, InputNormalization Normalization, bool FoldedBatchNorm) ReadAny(string path)
     {
         string ext = Path.GetExtension(path).ToLowerInvariant();
         if (ext == ".onnx")
@@ -59,7 +61,7 @@ public static partial class PretrainedResNet
                 throw new InvalidDataException($"'{path}' holds a ResNet with {onnx.InChannels} input channel(s); pretrained weights with 3 are read.");
             }
 
-            return (onnx.Layout, onnx.Tensors, InputNormalization.ImageNet);
+            return (onnx.Layout, onnx.Tensors, InputNormalization.ImageNet, onnx.FoldedBatchNorm);
         }
 
         IReadOnlyList<StoredTensor> tensors = ext switch
@@ -69,7 +71,7 @@ public static partial class PretrainedResNet
             _ => IsZip(path) ? PthReader.Read(path) : SafetensorsReader.Read(path),
         };
         tensors = StripPrefix(tensors, "module."); // nn.DataParallel checkpoints
-        return (InferLayout(tensors, path), tensors, InputNormalization.ImageNet);
+        return (InferLayout(tensors, path), tensors, InputNormalization.ImageNet, false);
     }
 
     private static bool IsZip(string path)

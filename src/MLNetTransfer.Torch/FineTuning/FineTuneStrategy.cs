@@ -49,7 +49,7 @@ public sealed class FineTuneStrategy
     /// <summary>How many of layer1..layer4 train, counted from layer4 (0 for feature extraction, 4 for full).</summary>
     public int TrainableStages { get; }
 
-    /// <summary>Per-stage learning rates of <see cref="Full"/>; null otherwise.</summary>
+    /// <summary>Per-stage learning rates given to <see cref="Full"/>; null when the default ladder (scaled to the trainer's learning rate) applies, and for other kinds.</summary>
     public StageLearningRates? StageRates { get; }
 
     /// <summary>
@@ -79,11 +79,14 @@ public sealed class FineTuneStrategy
         return new FineTuneStrategy(FineTuneStrategyKind.LastStages, stages, null, backboneLearningRateRatio, DomainSimilarity.Different);
     }
 
-    /// <summary>Everything trains with discriminative learning rates (defaults: layer1–2 1e-5, layer3–4 1e-4, head 1e-3).</summary>
+    /// <summary>
+    /// Everything trains with discriminative learning rates: <paramref name="rates"/>, or by default the trainer's
+    /// learning rate for the head, a tenth of it for layer3–4 and a hundredth for layer1–2 and the stem
+    /// (<see cref="StageLearningRates.ScaledTo"/>; with the default 1e-3: 1e-3, 1e-4, 1e-5).
+    /// </summary>
     public static FineTuneStrategy Full(StageLearningRates? rates = null)
     {
-        rates ??= new StageLearningRates();
-        rates.Validate();
+        rates?.Validate();
         return new FineTuneStrategy(FineTuneStrategyKind.Full, 4, rates, null, DomainSimilarity.Different);
     }
 

@@ -72,6 +72,11 @@ public static class FineTuneTrainer
             LabelChecks.RequireAtLeastTwoClasses(train.Labels!, train.Outputs, "The training set");
         }
 
+        if (validation is not null && validation.Count == 0)
+        {
+            throw new ArgumentException("The validation set is empty; pass none, or some images.", nameof(validation));
+        }
+
         if (validation is not null && (validation.Task != train.Task || validation.Outputs != train.Outputs))
         {
             throw new ArgumentException(
@@ -111,6 +116,19 @@ public static class FineTuneTrainer
             _strategy = strategy;
             _device = options.Device ?? CPU;
 
+            // The loss first: it checks the class and positive weights, and nothing of the caller's model may have
+            // changed when an option is refused.
+            if (train.Task == TaskKind.MultiLabel)
+            {
+                _multiLabelLoss = new MultiLabelLoss(train.Outputs, options.PositiveWeights, options.Uncertainty);
+            }
+            else
+            {
+                var weights = options.ClassWeights
+                    ?? (options.ClassWeighting == ClassWeighting.Balanced ? ClassWeights.FromFrequencies(train.Labels!, train.Outputs) : null);
+                _singleLabelLoss = new SingleLabelLoss(train.Outputs, weights, options.LabelSmoothing);
+            }
+
             random.manual_seed(options.Seed);
             if (strategy.Kind == FineTuneStrategyKind.FromScratch)
             {
@@ -119,9 +137,23 @@ public static class FineTuneTrainer
                 options.Log?.Invoke("From scratch: weights re-initialised (torchvision's initialisation).");
             }
 
+            if (model.HasFoldedBatchNorm)
+            {
+                options.Log?.Invoke("The weights come from a graph with BatchNorm folded into the convs: every BatchNorm stays in eval mode (its statistics are lost), whatever the strategy.");
+            }
+
+            // To the device before the plan collects parameters: TorchSharp's Module.to replaces every Parameter object
+            // when the device changes, and the optimizer must hold the ones the model uses.
+            model.to(_device);
             _plan = new FreezePlan(model, strategy, train.Outputs, options.BatchNormMode, options.LearningRate,
                 options.BackboneLearningRateRatio, options.WeightDecay);
-            model.to(_device);
+
+            // Every parameter the optimizer gets must be one the model uses now (see the device move above).
+            var live = new HashSet<Parameter>(model.parameters(), ReferenceEqualityComparer.Instance);
+            if (_plan.Groups.SelectMany(g => g.Parameters).Any(p => !live.Contains(p)))
+            {
+                throw new InvalidOperationException("The fine-tuning plan holds parameters the model no longer uses (was the model moved after planning?).");
+            }
 
             var paramGroups = _plan.Groups
                 .Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.LearningRate, weight_decay: g.WeightDecay))
@@ -140,17 +172,6 @@ public static class FineTuneTrainer
             _trainLoader = new BatchLoader(train.Images, LoaderOptions(options.Augmentation));
             var eval = AugmentationOptions.EvalOnly(options.Augmentation.ResizeTo, options.Augmentation.CropSize);
             _validationLoader = validation is null ? null : new BatchLoader(validation.Images, LoaderOptions(eval));
-
-            if (train.Task == TaskKind.MultiLabel)
-            {
-                _multiLabelLoss = new MultiLabelLoss(train.Outputs, options.PositiveWeights, options.Uncertainty);
-            }
-            else
-            {
-                var weights = options.ClassWeights
-                    ?? (options.ClassWeighting == ClassWeighting.Balanced ? ClassWeights.FromFrequencies(train.Labels!, train.Outputs) : null);
-                _singleLabelLoss = new SingleLabelLoss(train.Outputs, weights, options.LabelSmoothing);
-            }
 
             // Drop an incomplete last batch, as fastai's training loader does: a batch of one breaks BatchNorm in train
             // mode, and tiny batches give noisy steps.
@@ -190,17 +211,22 @@ public static class FineTuneTrainer
                 state.TrainSeconds += cacheWatch.Elapsed.TotalSeconds;
             }
 
-            bool stoppedEarly = false;
-            for (int epoch = state.CompletedEpochs + 1; epoch <= _options.Epochs; epoch++)
+            for (int epoch = state.CompletedEpochs + 1; epoch <= _options.Epochs && !state.StoppedEarly; epoch++)
             {
                 var watch = Stopwatch.StartNew();
                 int active = ActiveStages(epoch);
                 _plan.Activate(active);
                 var (trainLoss, images) = TrainEpoch(epoch, state);
                 double trainSeconds = watch.Elapsed.TotalSeconds;
-                var (validationLoss, metrics) = Validate();
+                var (validationLoss, metrics) = Validate(epoch);
                 state.TrainSeconds += trainSeconds;
                 state.ImagesSeen += images;
+
+                if (_validation is not null && _options.BestModelMetric == BestModelMetric.ValidationAuc && double.IsNaN(metrics!.Auc))
+                {
+                    throw new InvalidOperationException(
+                        $"BestModelMetric is ValidationAuc, but the validation AUC is undefined ({metrics.UndefinedAucCount} class(es) or label(s) have one value only in the validation set). Use BestModelMetric.ValidationLoss or a validation set with every class.");
+                }
 
                 double score = Score(validationLoss, metrics);
                 bool isBest = _validation is not null && !double.IsNaN(score) && score < state.BestScore - _options.EarlyStoppingMinDelta;
@@ -221,19 +247,22 @@ public static class FineTuneTrainer
                     HeadRate(), images / Math.Max(trainSeconds, 1e-9), watch.Elapsed.TotalSeconds, isBest);
                 state.History.Add(epochMetrics);
                 state.CompletedEpochs = epoch;
+                // Decided before the checkpoint is written, so that a run resumed from it stops here too.
+                state.StoppedEarly = _options.EarlyStoppingPatience is { } patience && _validation is not null
+                    && state.EpochsWithoutImprovement >= patience && epoch < _options.Epochs;
                 if (_options.CheckpointDirectory is not null)
                 {
                     TrainingCheckpoint.Save(_options.CheckpointDirectory, state, _model, _optimizer, bestWeights);
                 }
 
                 _options.OnEpoch?.Invoke(epochMetrics);
-                if (_options.EarlyStoppingPatience is { } patience && _validation is not null && state.EpochsWithoutImprovement >= patience && epoch < _options.Epochs)
+                if (state.StoppedEarly)
                 {
-                    _options.Log?.Invoke($"Early stopping after epoch {epoch}: no improvement of the {_options.BestModelMetric} for {patience} epoch(s); best epoch {state.BestEpoch}.");
-                    stoppedEarly = true;
-                    break;
+                    _options.Log?.Invoke($"Early stopping after epoch {epoch}: no improvement of the {_options.BestModelMetric} for {_options.EarlyStoppingPatience} epoch(s); best epoch {state.BestEpoch}.");
                 }
             }
+
+            bool stoppedEarly = state.StoppedEarly;
 
             int finalEpoch = state.CompletedEpochs;
             if (_validation is not null && _options.RestoreBestWeights && bestWeights is not null && state.BestEpoch != finalEpoch)
@@ -342,7 +371,7 @@ public static class FineTuneTrainer
             return (images == 0 ? double.NaN : lossSum / images, images);
         }
 
-        private (double Loss, ClassificationMetrics? Metrics) Validate()
+        private (double Loss, ClassificationMetrics? Metrics) Validate(int epoch)
         {
             if (_validation is null)
             {
@@ -371,6 +400,13 @@ public static class FineTuneTrainer
                     var logits = _model.call(Normalize(tensor(batch.Data, batch.Shape, device: _device)));
                     lossSum += Collect(logits, batch.Indices, probabilities);
                 }
+            }
+
+            // Weights that diverged in the last steps show here first; say so, rather than fail inside the AUC.
+            if (!double.IsFinite(lossSum))
+            {
+                throw new InvalidOperationException(
+                    $"The validation loss became {lossSum} after epoch {epoch}: the weights diverged. Lower the learning rate (for example by a factor of 10) or use a longer warmup.");
             }
 
             var metrics = _validation.Task == TaskKind.MultiLabel
@@ -474,7 +510,14 @@ public static class FineTuneTrainer
             $"outputs {_train.Outputs}", $"train {_train.Count}", $"validation {_validation?.Count ?? 0}", $"epochs {_options.Epochs}",
             $"batch {_options.BatchSize}", $"seed {_options.Seed}",
             string.Create(CultureInfo.InvariantCulture, $"lr {_options.LearningRate:R}"),
-            $"warmup {_options.WarmupEpochs}", $"head-only {_options.HeadOnlyEpochs}", $"gradual {_options.GradualUnfreezing}", $"bn {_options.BatchNormMode}");
+            string.Create(CultureInfo.InvariantCulture, $"warmup {_options.WarmupEpochs:R}"), $"head-only {_options.HeadOnlyEpochs}",
+            $"gradual {_options.GradualUnfreezing}", $"bn {_options.BatchNormMode}",
+            string.Create(CultureInfo.InvariantCulture, $"backbone ratio {_strategy.BackboneLearningRateRatio ?? _options.BackboneLearningRateRatio:R}"),
+            $"stage rates {_strategy.StageRates}",
+            string.Create(CultureInfo.InvariantCulture, $"weight decay {_options.WeightDecay:R}, smoothing {_options.LabelSmoothing:R}, clip {_options.MaxGradientNorm:R}"),
+            $"class weighting {_options.ClassWeighting} [{string.Join(" ", (_options.ClassWeights ?? Array.Empty<float>()).Select(w => w.ToString("R", CultureInfo.InvariantCulture)))}]",
+            $"positive weights [{string.Join(" ", (_options.PositiveWeights ?? Array.Empty<float>()).Select(w => w.ToString("R", CultureInfo.InvariantCulture)))}], uncertainty {_options.Uncertainty}",
+            $"augmentation {_options.Augmentation}");
 
         public void Dispose()
         {

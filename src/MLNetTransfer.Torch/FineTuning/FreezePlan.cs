@@ -42,9 +42,11 @@ internal sealed class FreezePlan
 
         // The head: feature extraction gets a small MLP (more capacity where nothing else adapts), the others a Linear
         // layer. Names under fc.* as when torchvision users reassign model.fc.
+        // On the model's device, so that every parameter the plan collects is the one training uses.
+        var device = model.Conv1.weight!.device;
         model.ReplaceHead(strategy.Kind == FineTuneStrategyKind.FeatureExtraction
-            ? nn.Sequential(nn.Linear(model.FeatureCount, 256), nn.ReLU(), nn.Dropout(0.5), nn.Linear(256, outputs))
-            : nn.Linear(model.FeatureCount, outputs));
+            ? nn.Sequential(nn.Linear(model.FeatureCount, 256, device: device), nn.ReLU(), nn.Dropout(0.5), nn.Linear(256, outputs, device: device))
+            : nn.Linear(model.FeatureCount, outputs, device: device));
 
         _firstTrainablePart = strategy.Kind switch
         {
@@ -105,7 +107,7 @@ internal sealed class FreezePlan
         var evalBatchNorms = new List<BatchNorm2d>();
         foreach (var (bn, part) in _batchNorms)
         {
-            if (part < firstActive && _batchNormMode != BatchNormMode.Train)
+            if ((part < firstActive && _batchNormMode != BatchNormMode.Train) || _model.HasFoldedBatchNorm)
             {
                 evalBatchNorms.Add(bn);
             }
@@ -132,7 +134,7 @@ internal sealed class FreezePlan
     {
         double RateOf(int part) => Strategy.Kind switch
         {
-            FineTuneStrategyKind.Full => Strategy.StageRates!.ForStage(part == Stem ? 0 : part == Head ? 4 : part - 1),
+            FineTuneStrategyKind.Full => (Strategy.StageRates ?? StageLearningRates.ScaledTo(headRate)).ForStage(part == Stem ? 0 : part == Head ? 4 : part - 1),
             FineTuneStrategyKind.FromScratch => headRate,
             _ => part == Head ? headRate : headRate * (Strategy.BackboneLearningRateRatio ?? backboneRatio),
         };

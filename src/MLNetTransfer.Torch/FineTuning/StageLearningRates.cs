@@ -25,6 +25,19 @@ public sealed class StageLearningRates
     public double Head { get; init; } = 1e-3;
 
     /// <summary>
+    /// The default ladder for a head rate of <paramref name="head"/>: layer3–4 at a tenth of it, layer1–2 (and the stem)
+    /// at a hundredth; with the default head rate 1e-3 these are the defaults above.
+    /// </summary>
+    public static StageLearningRates ScaledTo(double head) => new()
+    {
+        Head = head,
+        Layer4 = head / 10,
+        Layer3 = head / 10,
+        Layer2 = head / 100,
+        Layer1 = head / 100,
+    };
+
+    /// <summary>
     /// Rates that shrink by <paramref name="decay"/> per stage going down from the head: layer4 = head × decay,
     /// layer3 = head × decay², … (timm's layer-wise decay, per stage).
     /// </summary>

@@ -171,6 +171,9 @@ internal sealed class CheckpointState
     /// <summary>Metrics of the finished epochs.</summary>
     public List<EpochMetrics> History { get; set; } = new();
 
+    /// <summary>Early stopping ended the run at <see cref="CompletedEpochs"/>; a resume goes straight to the end.</summary>
+    public bool StoppedEarly { get; set; }
+
     /// <summary>Seconds spent training before the checkpoint.</summary>
     public double TrainSeconds { get; set; }
 

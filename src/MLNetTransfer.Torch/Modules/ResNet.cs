@@ -139,6 +139,13 @@ public sealed class ResNet : Module<Tensor, Tensor>
         }
     }
 
+    /// <summary>
+    /// The weights came from a graph whose BatchNorm was folded into the convs (a torchvision ONNX export): the
+    /// BatchNorm layers hold identity statistics that are right in eval mode only, so fine-tuning keeps them in eval
+    /// mode whatever the strategy (their affine parameters may still train, as a per-channel scale and shift).
+    /// </summary>
+    public bool HasFoldedBatchNorm { get; internal set; }
+
     /// <summary>The BatchNorm layers kept in eval mode (see <see cref="KeepInEvalMode"/>).</summary>
     public IReadOnlyList<TorchSharp.Modules.BatchNorm2d> EvalModeBatchNorms => _evalBatchNorms;
 

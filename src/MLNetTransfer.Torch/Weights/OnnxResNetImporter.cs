@@ -8,7 +8,9 @@ using Onnx;
 namespace MLNetTransfer.Torch.Weights;
 
 /// <summary>A ResNet read out of an ONNX graph: its layout and its weights under torchvision's state_dict names.</summary>
-internal sealed record OnnxResNet(ResNetLayout Layout, IReadOnlyList<StoredTensor> Tensors, bool HasHead, long InChannels);
+// FoldedBatchNorm: some conv had its BatchNorm folded into it (torch.onnx.export in eval mode); the identity BatchNorm
+// put in its place is exact in eval mode only, since its statistics are lost.
+internal sealed record OnnxResNet(ResNetLayout Layout, IReadOnlyList<StoredTensor> Tensors, bool HasHead, long InChannels, bool FoldedBatchNorm);
 
 /// <summary>
 /// Reads the weights of a ResNet from an ONNX graph by walking it, not by guessing initializer names: each Conv with the
@@ -46,6 +48,7 @@ internal static class OnnxResNetImporter
         private readonly Dictionary<string, TensorProto> _constants = new(StringComparer.Ordinal);
         private readonly Dictionary<string, List<NodeProto>> _consumers = new(StringComparer.Ordinal);
         private readonly List<StoredTensor> _tensors = new();
+        private bool _foldedBatchNorm;
 
         public Walker(GraphProto graph, string path)
         {
@@ -123,7 +126,7 @@ internal static class OnnxResNetImporter
             }
 
             bool hasHead = ReadHead(poolOutput);
-            return new OnnxResNet(layout, _tensors, hasHead, inChannels);
+            return new OnnxResNet(layout, _tensors, hasHead, inChannels, _foldedBatchNorm);
         }
 
         private (ConvBn[] Main, ConvBn? Shortcut) ReadBlock(string x, int index, out string output)
@@ -308,6 +311,7 @@ internal static class OnnxResNetImporter
             }
             else
             {
+                _foldedBatchNorm = true;
                 var ones = Enumerable.Repeat(1f, (int)outChannels).ToArray();
                 bn = new[]
                 {

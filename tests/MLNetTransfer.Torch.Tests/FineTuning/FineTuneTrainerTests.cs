@@ -112,6 +112,55 @@ public sealed class FineTuneTrainerTests
     }
 
     [Fact]
+    public void A_run_resumed_after_early_stopping_stops_there_too()
+    {
+        string dir = Directory.CreateTempSubdirectory("mlnettransfer-ckpt-").FullName;
+        try
+        {
+            void Stopping(FineTuneOptions o)
+            {
+                o.CheckpointDirectory = dir;
+                o.EarlyStoppingPatience = 1;
+                o.EarlyStoppingMinDelta = 1e9; // no epoch after the first improves: stop after epoch 2
+                o.RestoreBestWeights = false;
+            }
+
+            var first = TrainSmall(FineTuneStrategy.LastStages(1), epochs: 4, seed: 2, configure: Stopping);
+            Assert.True(first.Result.StoppedEarly);
+            Assert.Equal(2, first.Result.Epochs.Count);
+
+            var resumed = TrainSmall(FineTuneStrategy.LastStages(1), epochs: 4, seed: 2, configure: o =>
+            {
+                Stopping(o);
+                o.Resume = true;
+            });
+            Assert.True(resumed.Result.StoppedEarly);
+            Assert.Equal(2, resumed.Result.Epochs.Count);
+            AssertSameWeights(first.Weights, resumed.Weights, 0);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void An_empty_validation_set_and_an_undefined_auc_metric_are_refused_by_name()
+    {
+        var (images, labels) = SyntheticBlobs.Make(32, 32, seed: 1);
+        using var model = new ResNet(ResNetLayout.ResNet18, inChannels: 1);
+        var train = FineTuneData.SingleLabel(images, labels, 2);
+        var options = new FineTuneOptions { Strategy = FineTuneStrategy.LastStages(1), Epochs = 1, BatchSize = 16, Augmentation = AugmentationOptions.EvalOnly(32, 32) };
+        var empty = Assert.Throws<ArgumentException>(() => FineTuneTrainer.Train(model, train, FineTuneData.SingleLabel(Array.Empty<ImageSource>(), Array.Empty<int>(), 2), options));
+        Assert.Contains("validation set is empty", empty.Message);
+
+        var oneClass = FineTuneData.SingleLabel(images.Take(8).ToList(), new int[8], 2);
+        options.BestModelMetric = BestModelMetric.ValidationAuc;
+        var auc = Assert.Throws<InvalidOperationException>(() => FineTuneTrainer.Train(model, train, oneClass, options));
+        Assert.Contains("BestModelMetric", auc.Message);
+    }
+
+    [Fact]
     public void Resuming_with_other_settings_or_from_a_corrupt_checkpoint_fails_clearly()
     {
         string dir = Directory.CreateTempSubdirectory("mlnettransfer-ckpt-").FullName;

@@ -71,6 +71,18 @@ public sealed class FreezePlanTests
     }
 
     [Fact]
+    public void Full_default_rates_follow_the_learning_rate()
+    {
+        using var model = new ResNet(ResNetLayout.ResNet18);
+        var plan = new FreezePlan(model, FineTuneStrategy.Full(), outputs: 2, BatchNormMode.Frozen, 2e-3, 0.1, 0);
+        var rates = plan.Groups.ToDictionary(g => g.Name, g => g.LearningRate);
+        Assert.Equal(2e-3, rates["head"], 15);
+        Assert.Equal(2e-4, rates["layer4"], 15);
+        Assert.Equal(2e-5, rates["layer1"], 15);
+        Assert.Equal(2e-5, rates["stem"], 15);
+    }
+
+    [Fact]
     public void Head_first_then_gradual_unfreezing()
     {
         using var model = new ResNet(ResNetLayout.ResNet18);

@@ -16,13 +16,15 @@ public sealed class LoopBehaviourTests
     [Fact]
     public void Warmup_is_linear_then_cosine_decays_to_zero()
     {
-        var schedule = new LearningRateSchedule(totalSteps: 111, warmupSteps: 10);
+        var schedule = new LearningRateSchedule(totalSteps: 110, warmupSteps: 10);
         Assert.Equal(1 / 11.0, schedule.Factor(0), 12);
         Assert.Equal(10 / 11.0, schedule.Factor(9), 12);
         Assert.Equal(1.0, schedule.Factor(10), 12);
         Assert.Equal(0.5, schedule.Factor(60), 12); // half way through the cosine
-        Assert.Equal(0.0, schedule.Factor(110), 12);
-        for (long s = 10; s < 110; s++)
+        // The last step keeps a small rate, as PyTorch's CosineAnnealingLR(T_max = 100): 0.5 (1 + cos(99 pi / 100)).
+        Assert.Equal(0.5 * (1 + Math.Cos(Math.PI * 99 / 100)), schedule.Factor(109), 12);
+        Assert.True(schedule.Factor(109) > 0);
+        for (long s = 10; s < 109; s++)
         {
             Assert.True(schedule.Factor(s + 1) <= schedule.Factor(s));
         }

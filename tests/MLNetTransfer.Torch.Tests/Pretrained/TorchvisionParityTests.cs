@@ -69,6 +69,22 @@ public sealed class TorchvisionParityTests : IClassFixture<TorchvisionReferences
         Assert.True(maxDiff <= 1e-4f * maxAbs, $"max |diff| {maxDiff} > 1e-4 x {maxAbs}");
     }
 
+    [Fact]
+    public void BatchNorm_folded_by_an_onnx_export_stays_in_eval_mode_when_fine_tuning()
+    {
+        using var fromOnnx = PretrainedResNet.FromFile(_refs.Resnet18OnnxPath);
+        using var fromPth = PretrainedResNet.FromFile(_refs.PthPath("resnet18"));
+        Assert.True(fromOnnx.HasFoldedBatchNorm);
+        Assert.False(fromPth.HasFoldedBatchNorm);
+
+        // The identity statistics put in place of the folded ones are right in eval mode only: even the stages that
+        // train keep their BatchNorm in eval mode, whatever the mode asks.
+        var plan = new MLNetTransfer.Torch.FineTuning.FreezePlan(fromOnnx, MLNetTransfer.Torch.FineTuning.FineTuneStrategy.LastStages(1), 2,
+            MLNetTransfer.Torch.FineTuning.BatchNormMode.Train, 1e-3, 0.1, 0);
+        Assert.Equal(fromOnnx.named_modules().Count(m => m.module is TorchSharp.Modules.BatchNorm2d), fromOnnx.EvalModeBatchNorms.Count);
+        _ = plan;
+    }
+
     [Theory]
     [InlineData("resnet18")]
     [InlineData("resnet50")]
