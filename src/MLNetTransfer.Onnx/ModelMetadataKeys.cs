@@ -56,7 +56,9 @@ public static class ModelMetadataKeys
     // Bump on any change a reader has to know about (graph inputs/outputs, preprocessing, keys, value formats):
     // CurrentFormatVersion = 1: initial. Raw 0-255 planar float input [N, C, S, S]; centre crop, channel conversion,
     //                           /255 and per-channel Sub/Div in the graph; BatchNorm folded into conv biases; softmax or
-    //                           sigmoid scores, optional logits; the keys of this class.
+    //                           sigmoid scores, optional logits, optional per-row prediction outputs [N] (predicted
+    //                           index; binary: probability and threshold-shifted log-odds); or, head-less, the pooled
+    //                           features with activation "none" and task "features"; the keys of this class.
     public const int CurrentFormatVersion = 1;
 
     internal static readonly IReadOnlySet<string> Reserved = new HashSet<string>(StringComparer.Ordinal)
