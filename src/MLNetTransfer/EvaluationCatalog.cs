@@ -33,18 +33,27 @@ public static class EvaluationCatalog
             throw new ArgumentOutOfRangeException(nameof(data), $"Label column '{labelColumnName}' is a vector: use EvaluateMultiLabelAuc.");
         }
 
-        var (scores, rows) = ReadScores(data, scoreColumnName, labels.Outputs);
-        var classes = new int[rows];
-        using (var cursor = data.GetRowCursor(new[] { data.Schema[labelColumnName] }))
+        // Scores and labels from one cursor, row by row, so they cannot fall out of step.
+        var scores = new List<float>();
+        var classList = new List<int>();
+        var scoreColumn = ScoreColumn(data, scoreColumnName, labels.Outputs);
+        var labelColumn = data.Schema[labelColumnName];
+        using (var cursor = data.GetRowCursor(new[] { scoreColumn, labelColumn }))
         {
-            var getter = LabelGetter(cursor, data.Schema[labelColumnName], labels.Kind);
-            for (int i = 0; cursor.MoveNext(); i++)
+            var readScore = cursor.GetGetter<VBuffer<float>>(scoreColumn);
+            var readLabel = LabelGetter(cursor, labelColumn, labels.Kind);
+            VBuffer<float> value = default;
+            while (cursor.MoveNext())
             {
-                classes[i] = getter();
+                readScore(ref value);
+                scores.AddRange(value.DenseValues());
+                classList.Add(readLabel());
             }
         }
 
-        var (macro, perClass, undefined) = RocAuc.OneVsRest(scores, classes, labels.Outputs);
+        var classes = classList.ToArray();
+        int rows = classes.Length;
+        var (macro, perClass, undefined) = RocAuc.OneVsRest(scores.ToArray(), classes, labels.Outputs);
         var positives = Enumerable.Range(0, labels.Outputs).Select(c => classes.Count(l => l == c)).ToArray();
         return new PerClassAucMetrics(labels.ClassNames, perClass, macro, undefined, positives, rows);
     }
@@ -66,19 +75,27 @@ public static class EvaluationCatalog
             throw new ArgumentOutOfRangeException(nameof(data), $"Label column '{labelColumnName}' is not a vector of targets: use EvaluatePerClassAuc.");
         }
 
-        var (scores, rows) = ReadScores(data, scoreColumnName, labels.Outputs);
-        var targets = new float[rows * labels.Outputs];
-        using (var cursor = data.GetRowCursor(new[] { data.Schema[labelColumnName] }))
+        var scoreList = new List<float>();
+        var targetList = new List<float>();
+        var scoreColumn = ScoreColumn(data, scoreColumnName, labels.Outputs);
+        var labelColumn = data.Schema[labelColumnName];
+        using (var cursor = data.GetRowCursor(new[] { scoreColumn, labelColumn }))
         {
-            var getter = cursor.GetGetter<VBuffer<float>>(data.Schema[labelColumnName]);
-            VBuffer<float> value = default;
-            for (int i = 0; cursor.MoveNext(); i++)
+            var readScore = cursor.GetGetter<VBuffer<float>>(scoreColumn);
+            var readTargets = cursor.GetGetter<VBuffer<float>>(labelColumn);
+            VBuffer<float> score = default, target = default;
+            while (cursor.MoveNext())
             {
-                getter(ref value);
-                value.DenseValues().ToArray().CopyTo(targets, i * labels.Outputs);
+                readScore(ref score);
+                readTargets(ref target);
+                scoreList.AddRange(score.DenseValues());
+                targetList.AddRange(target.DenseValues());
             }
         }
 
+        var scores = scoreList.ToArray();
+        var targets = targetList.ToArray();
+        int rows = scores.Length / labels.Outputs;
         targets = uncertainty.Apply(targets);
         var (perLabel, macro, undefined) = RocAuc.PerLabel(scores, targets, labels.Outputs);
         var positives = Enumerable.Range(0, labels.Outputs)
@@ -86,7 +103,7 @@ public static class EvaluationCatalog
         return new PerClassAucMetrics(labels.ClassNames, perLabel, macro, undefined, positives, rows);
     }
 
-    private static (float[] Scores, int Rows) ReadScores(IDataView data, string scoreColumnName, int outputs)
+    private static DataViewSchema.Column ScoreColumn(IDataView data, string scoreColumnName, int outputs)
     {
         var column = SchemaChecks.Find(data.Schema, scoreColumnName);
         if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType n } vector || n.RawType != typeof(float) || vector.Size != outputs)
@@ -94,19 +111,7 @@ public static class EvaluationCatalog
             throw SchemaChecks.Mismatch(scoreColumnName, $"vector of {outputs} Single (one score per class)", column.Type);
         }
 
-        var scores = new List<float>();
-        using var cursor = data.GetRowCursor(new[] { column });
-        var getter = cursor.GetGetter<VBuffer<float>>(column);
-        VBuffer<float> value = default;
-        int rows = 0;
-        while (cursor.MoveNext())
-        {
-            getter(ref value);
-            scores.AddRange(value.DenseValues());
-            rows++;
-        }
-
-        return (scores.ToArray(), rows);
+        return column;
     }
 
     private static Func<int> LabelGetter(DataViewRowCursor cursor, DataViewSchema.Column column, LabelKind kind)
