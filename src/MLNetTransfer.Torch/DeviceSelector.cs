@@ -8,7 +8,7 @@ namespace MLNetTransfer.Torch;
 /// Turns "GPU n, or not" into a TorchSharp device once, with an explicit fallback rule (ML.NET's
 /// <c>TorchUtils.InitializeDevice</c>: CUDA when asked for and present; otherwise CPU only if fallback is allowed).
 /// </summary>
-public static class DeviceSelector
+internal static class DeviceSelector
 {
     /// <summary>The device for <paramref name="gpuDeviceId"/> (null = CPU).</summary>
     /// <exception cref="InvalidOperationException">A GPU was asked for, none is usable, and <paramref name="fallbackToCpu"/> is false.</exception>

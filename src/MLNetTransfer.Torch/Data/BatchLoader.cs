@@ -30,7 +30,7 @@ namespace MLNetTransfer.Torch.Data;
 /// error, cancellation or <see cref="Dispose"/> stop the producer and wait for it, so no thread outlives the epoch.
 /// </para>
 /// </remarks>
-public sealed class BatchLoader : IDisposable
+internal sealed class BatchLoader : IDisposable
 {
     private readonly IReadOnlyList<ImageSource> _items;
     private readonly AugmentationOptions _augmentation;
@@ -179,8 +179,12 @@ public sealed class BatchLoader : IDisposable
 
         _disposed = true;
         _disposing.Cancel();
+        // Producers stop at the next image once cancelled; wait for them, so that none refills the cache after it is
+        // cleared (a producer only runs while its enumeration is alive, which a consumer on another thread may hold).
+        SpinWait.SpinUntil(() => Volatile.Read(ref _runningProducers) == 0, TimeSpan.FromSeconds(30));
         Array.Clear(_cache);
         Interlocked.Exchange(ref _cachedBytes, 0);
+        _disposing.Dispose();
     }
 
     private IEnumerable<ImageBatch> Enumerate(int[] order, int epoch, bool train, CancellationToken cancellationToken)

@@ -1,7 +1,7 @@
 namespace MLNetTransfer.Torch.Data;
 
 /// <summary>Settings of a <see cref="BatchLoader"/>, with documented defaults.</summary>
-public sealed class BatchLoaderOptions
+internal sealed class BatchLoaderOptions
 {
     /// <summary>Images per batch. Default 32.</summary>
     public int BatchSize { get; set; } = 32;

@@ -5,7 +5,7 @@ namespace MLNetTransfer.Torch.Data;
 /// <see cref="Size"/> x <see cref="Size"/> values in [0, 1], image-major then CHW (a torch tensor <c>[N, C, H, W]</c>),
 /// not yet normalised.
 /// </summary>
-public sealed class ImageBatch
+internal sealed class ImageBatch
 {
     internal ImageBatch(float[] data, int[] indices, int channels, int size)
     {

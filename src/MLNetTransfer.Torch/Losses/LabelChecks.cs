@@ -6,7 +6,7 @@ using System.Linq;
 namespace MLNetTransfer.Torch.Losses;
 
 /// <summary>Checks on single-label targets that turn a data mistake into a clear error before any training.</summary>
-public static class LabelChecks
+internal static class LabelChecks
 {
     /// <summary>
     /// Throws unless <paramref name="labels"/> hold at least two different classes: a classifier cannot learn from

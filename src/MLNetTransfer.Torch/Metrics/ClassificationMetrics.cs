@@ -17,4 +17,4 @@ namespace MLNetTransfer.Torch.Metrics;
 /// Single-label: the fraction whose argmax is the label. Multi-label: the mean over labels of each label's accuracy
 /// at 0.5 over its known targets. NaN when there is nothing to count.
 /// </param>
-public sealed record ClassificationMetrics(double Auc, IReadOnlyList<double> PerClassAuc, int UndefinedAucCount, double Accuracy);
+internal sealed record ClassificationMetrics(double Auc, IReadOnlyList<double> PerClassAuc, int UndefinedAucCount, double Accuracy);

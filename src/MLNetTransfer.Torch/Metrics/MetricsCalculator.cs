@@ -6,7 +6,7 @@ namespace MLNetTransfer.Torch.Metrics;
 /// The AUC and accuracy the training loop reports per epoch, computed the same way for every <see cref="TaskKind"/>
 /// from the model's probabilities (<see cref="RocAuc"/>, <see cref="Accuracy"/>).
 /// </summary>
-public static class MetricsCalculator
+internal static class MetricsCalculator
 {
     /// <summary>Metrics of a single-label task (<see cref="TaskKind.Binary"/> or <see cref="TaskKind.Multiclass"/>).</summary>
     /// <param name="kind">Binary (two softmax outputs, AUC of output 1) or Multiclass (macro one-vs-rest AUC).</param>

@@ -126,7 +126,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
     /// <c>bn.eval()</c> would be undone by the next <c>model.train()</c> (pitfall P1; Detectron overrides train() the
     /// same way). Applies at once.
     /// </summary>
-    public void KeepInEvalMode(IEnumerable<TorchSharp.Modules.BatchNorm2d> batchNorms)
+    internal void KeepInEvalMode(IEnumerable<TorchSharp.Modules.BatchNorm2d> batchNorms)
     {
         ArgumentNullException.ThrowIfNull(batchNorms);
         _evalBatchNorms = batchNorms.ToArray();
@@ -147,7 +147,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
     public bool HasFoldedBatchNorm { get; internal set; }
 
     /// <summary>The BatchNorm layers kept in eval mode (see <see cref="KeepInEvalMode"/>).</summary>
-    public IReadOnlyList<TorchSharp.Modules.BatchNorm2d> EvalModeBatchNorms => _evalBatchNorms;
+    internal IReadOnlyList<TorchSharp.Modules.BatchNorm2d> EvalModeBatchNorms => _evalBatchNorms;
 
     /// <summary>Train or eval mode for every submodule, except that <see cref="EvalModeBatchNorms"/> stay in eval mode.</summary>
     public override void train(bool train = true)
