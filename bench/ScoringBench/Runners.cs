@@ -111,13 +111,46 @@ internal static class Runners
         string input = session.InputMetadata.Keys.Single();
         var outputs = session.OutputMetadata.Keys.ToArray();
         int scoreIndex = Array.IndexOf(outputs, scoreOutput);
-        int length = 3 * inputSize * inputSize;
         using var runOptions = new RunOptions();
+        return TimeBatches($"ONNX Runtime direct, batch {batchSize}", pixels, 3 * inputSize * inputSize, batchSize, (buffer, n) =>
+        {
+            using var value = OrtValue.CreateTensorValueFromMemory(buffer, new long[] { n, 3, inputSize, inputSize });
+            using var results = session.Run(runOptions, new[] { input }, new[] { value }, outputs);
+            return results[scoreIndex].GetTensorDataAsSpan<float>().ToArray();
+        });
+    }
 
+    /// <summary>
+    /// TorchSharp eval forward of the same architecture on the same pixels, with the graph's preprocessing done in
+    /// torch (centre crop, /255, ImageNet mean/std) and a softmax, under no_grad. BatchNorm is not folded.
+    /// </summary>
+    public static (Measurement, float[][]) TorchSharpEval(ResNet model, float[][] pixels, int inputSize, int cropSize, int batchSize)
+    {
+        int offset = (int)Math.Round((inputSize - cropSize) / 2.0, MidpointRounding.ToEven);
+        model.eval();
+        using var noGrad = no_grad();
+        using var mean = tensor(model.Normalization.Mean).reshape(1, 3, 1, 1);
+        using var std = tensor(model.Normalization.Std).reshape(1, 3, 1, 1);
+        return TimeBatches($"TorchSharp eval forward, batch {batchSize}", pixels, 3 * inputSize * inputSize, batchSize, (buffer, n) =>
+        {
+            using var scope = NewDisposeScope();
+            var x = tensor(buffer, new long[] { n, 3, inputSize, inputSize })
+                .narrow(2, offset, cropSize).narrow(3, offset, cropSize);
+            x = (x / 255f - mean) / std;
+            return model.call(x).softmax(1).contiguous().data<float>().ToArray();
+        });
+    }
+
+    /// <summary>
+    /// Scores <paramref name="pixels"/> in batches with <paramref name="score"/> (packed batch, image count → the
+    /// batch's scores, row-major): a warm-up on a few images, then a timed pass over all, each call timed.
+    /// </summary>
+    private static (Measurement, float[][]) TimeBatches(string name, float[][] pixels, int length, int batchSize, Func<float[], int, float[]> score)
+    {
+        var buffers = new Dictionary<int, float[]>();
         float[][] Run(int count, List<double> calls)
         {
             var values = new float[count][];
-            var buffers = new Dictionary<int, float[]>();
             for (int start = 0; start < count; start += batchSize)
             {
                 long t0 = Stopwatch.GetTimestamp();
@@ -132,13 +165,11 @@ internal static class Runners
                     pixels[start + i].CopyTo(buffer, i * length);
                 }
 
-                using var value = OrtValue.CreateTensorValueFromMemory(buffer, new long[] { n, 3, inputSize, inputSize });
-                using var results = session.Run(runOptions, new[] { input }, new[] { value }, outputs);
-                var scores = results[scoreIndex].GetTensorDataAsSpan<float>();
+                var scores = score(buffer, n);
                 int classes = scores.Length / n;
                 for (int i = 0; i < n; i++)
                 {
-                    values[start + i] = scores.Slice(i * classes, classes).ToArray();
+                    values[start + i] = scores.AsSpan(i * classes, classes).ToArray();
                 }
 
                 calls.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
@@ -152,60 +183,7 @@ internal static class Runners
         var total = Stopwatch.StartNew();
         var result = Run(pixels.Length, timed);
         total.Stop();
-        return (new Measurement($"ONNX Runtime direct, batch {batchSize}", batchSize, pixels.Length, total.Elapsed.TotalSeconds, timed), result);
-    }
-
-    /// <summary>
-    /// TorchSharp eval forward of the same architecture on the same pixels, with the graph's preprocessing done in
-    /// torch (centre crop, /255, ImageNet mean/std) and a softmax, under no_grad. BatchNorm is not folded.
-    /// </summary>
-    public static (Measurement, float[][]) TorchSharpEval(ResNet model, float[][] pixels, int inputSize, int cropSize, int batchSize)
-    {
-        int length = 3 * inputSize * inputSize;
-        int offset = (int)Math.Round((inputSize - cropSize) / 2.0, MidpointRounding.ToEven);
-        model.eval();
-        using var noGrad = no_grad();
-        using var mean = tensor(model.Normalization.Mean).reshape(1, 3, 1, 1);
-        using var std = tensor(model.Normalization.Std).reshape(1, 3, 1, 1);
-
-        float[][] Run(int count, List<double> calls)
-        {
-            var values = new float[count][];
-            for (int start = 0; start < count; start += batchSize)
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                int n = Math.Min(batchSize, count - start);
-                var buffer = new float[n * length];
-                for (int i = 0; i < n; i++)
-                {
-                    pixels[start + i].CopyTo(buffer, i * length);
-                }
-
-                using (var scope = NewDisposeScope())
-                {
-                    var x = tensor(buffer, new long[] { n, 3, inputSize, inputSize })
-                        .narrow(2, offset, cropSize).narrow(3, offset, cropSize);
-                    x = (x / 255f - mean) / std;
-                    var scores = model.call(x).softmax(1).contiguous().data<float>().ToArray();
-                    int classes = scores.Length / n;
-                    for (int i = 0; i < n; i++)
-                    {
-                        values[start + i] = scores.AsSpan(i * classes, classes).ToArray();
-                    }
-                }
-
-                calls.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-            }
-
-            return values;
-        }
-
-        Run(Math.Min(pixels.Length, Math.Max(batchSize, 4)), new List<double>());
-        var timed = new List<double>();
-        var total = Stopwatch.StartNew();
-        var result = Run(pixels.Length, timed);
-        total.Stop();
-        return (new Measurement($"TorchSharp eval forward, batch {batchSize}", batchSize, pixels.Length, total.Elapsed.TotalSeconds, timed), result);
+        return (new Measurement(name, batchSize, pixels.Length, total.Elapsed.TotalSeconds, timed), result);
     }
 
     /// <summary>Largest absolute difference between two score sets.</summary>
