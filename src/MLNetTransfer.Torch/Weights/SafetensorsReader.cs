@@ -43,13 +43,7 @@ internal static class SafetensorsReader
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(displayName);
-        if (!stream.CanSeek)
-        {
-            var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            copy.Position = 0;
-            stream = copy;
-        }
+        stream = SeekableStream.Of(stream);
 
         long start = stream.Position;
         long fileLength = stream.Length - start;
