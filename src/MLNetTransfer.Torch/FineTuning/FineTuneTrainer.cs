@@ -295,6 +295,12 @@ public static class FineTuneTrainer
         {
             _model.train();
             var order = BatchLoader.ShuffledOrder(_train.Count, _options.Seed, epoch);
+            if (_train.Count >= _options.BatchSize)
+            {
+                // Drop the incomplete last batch (see the constructor) before the loader decodes it.
+                order = order[..(_stepsPerEpoch * _options.BatchSize)];
+            }
+
             var watch = Stopwatch.StartNew();
             double lossSum = 0;
             long images = 0;
@@ -319,11 +325,6 @@ public static class FineTuneTrainer
 
                     var batch = loaderBatches.Current;
                     indices = batch.Indices;
-                    if (indices.Length < _options.BatchSize && _train.Count >= _options.BatchSize)
-                    {
-                        break; // the incomplete last batch (see the constructor)
-                    }
-
                     logits = _model.call(Normalize(tensor(batch.Data, batch.Shape, device: _device)));
                 }
                 else
@@ -334,11 +335,6 @@ public static class FineTuneTrainer
                     }
 
                     indices = featureBatches.Current;
-                    if (indices.Length < _options.BatchSize && _train.Count >= _options.BatchSize)
-                    {
-                        break;
-                    }
-
                     logits = _model.Head.call(_trainFeatures!.index_select(0, tensor(indices.Select(i => (long)i).ToArray(), device: _device)));
                 }
 
