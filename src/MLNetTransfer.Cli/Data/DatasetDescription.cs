@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using MLNetTransfer.Torch.Metrics;
+
+namespace MLNetTransfer.Cli.Data;
+
+/// <summary>The console text of <see cref="LabeledDataset.Describe"/>: one row per class or label, one column per split.</summary>
+internal static class DatasetDescription
+{
+    public static string Of(LabeledDataset data)
+    {
+        var splits = new List<(string Name, IReadOnlyList<ImageRecord> Records)> { ("train", data.Train) };
+        if (data.Validation is not null)
+        {
+            splits.Add(("validation", data.Validation));
+        }
+
+        if (data.Test is not null)
+        {
+            splits.Add(("test", data.Test));
+        }
+
+        var text = new StringBuilder();
+        text.AppendLine(Heading(data));
+        var rows = new List<string[]> { new[] { data.Task == TaskKind.MultiLabel ? "label (1/0/-1/blank)" : "class" }.Concat(splits.Select(s => s.Name)).ToArray() };
+        for (int c = 0; c < data.ClassNames.Count; c++)
+        {
+            int index = c;
+            rows.Add(new[] { data.ClassNames[c] }.Concat(splits.Select(s => Cell(data, s.Records, index))).ToArray());
+        }
+
+        rows.Add(new[] { "images" }.Concat(splits.Select(s => s.Records.Count.ToString())).ToArray());
+        int[] widths = Enumerable.Range(0, rows[0].Length).Select(col => rows.Max(r => r[col].Length)).ToArray();
+        foreach (string[] row in rows)
+        {
+            text.AppendLine(string.Join("  ", row.Select((cell, col) => col == 0 ? cell.PadRight(widths[col]) : cell.PadLeft(widths[col]))).TrimEnd());
+        }
+
+        if (data.Validation is null)
+        {
+            text.AppendLine("No validation split given: the trainer holds part of the training split out.");
+        }
+
+        return text.ToString().TrimEnd();
+    }
+
+    private static string Heading(LabeledDataset data) => data.Task switch
+    {
+        TaskKind.Binary => $"Binary task: classes {ClassChecks.Quoted(data.ClassNames)} in key order; the positive class is '{data.ClassNames[1]}'.",
+        TaskKind.Multiclass => $"Multiclass task: {data.ClassNames.Count} classes {ClassChecks.Quoted(data.ClassNames)} in key order.",
+        _ => $"Multi-label task: {data.ClassNames.Count} labels {ClassChecks.Quoted(data.ClassNames)}, one output each.",
+    };
+
+    private static string Cell(LabeledDataset data, IReadOnlyList<ImageRecord> records, int index)
+    {
+        if (data.Task != TaskKind.MultiLabel)
+        {
+            string name = data.ClassNames[index];
+            return records.Count(r => string.Equals(r.Label, name, StringComparison.Ordinal)).ToString();
+        }
+
+        var counts = LabelCounts.Of(records, index);
+        return $"{counts.Positive}/{counts.Negative}/{counts.Uncertain}/{counts.Missing}";
+    }
+}
