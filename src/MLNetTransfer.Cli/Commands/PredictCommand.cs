@@ -1,0 +1,170 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.ML;
+using MLNetTransfer.Cli.Data;
+using MLNetTransfer.Cli.Scoring;
+using MLNetTransfer.Torch.Metrics;
+using Spectre.Console;
+
+namespace MLNetTransfer.Cli.Commands;
+
+/// <summary><c>mlnet-transfer predict</c>: label and probability per image, as a table or JSON.</summary>
+internal static class PredictCommand
+{
+    public static Command Create()
+    {
+        var model = EvaluateCommand.ModelOption();
+        var inputs = new Argument<string[]>("images") { Description = "Image files or folders (searched recursively for .png, .jpg, .jpeg).", Arity = ArgumentArity.OneOrMore };
+        var json = new Option<bool>("--json") { Description = "Print JSON: per image the file, predicted label(s) and every class probability." };
+        var command = new Command("predict", "Predict the class of images with a model.zip.");
+        command.Options.Add(model);
+        command.Arguments.Add(inputs);
+        command.Options.Add(json);
+        command.SetAction((parse, _) => Cli.Run(() =>
+        {
+            var files = Collect(parse.GetValue(inputs)!);
+            var ml = new MLContext(seed: 1);
+            using var loaded = ModelFile.Load(ml, parse.GetValue(model)!);
+            var problems = files.Select(f => (File: f, Problem: ImageCheck.Problem(f))).Where(p => p.Problem is not null).ToList();
+            var readable = files.Except(problems.Select(p => p.File)).ToList();
+            ScoredSet? rows = readable.Count == 0
+                ? null
+                : ModelScorer.Score(ml, loaded, readable.Select(f => new ImageRecord(f, null, null, null, f)).ToList()).Rows;
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(Json(loaded, rows, problems));
+            }
+            else if (rows is not null)
+            {
+                PrintTable(loaded, rows);
+            }
+
+            foreach (var (file, problem) in problems)
+            {
+                Console.Error.WriteLine($"mlnet-transfer: error: {file}: {problem}");
+            }
+
+            return problems.Count == 0 ? ExitCodes.Success : ExitCodes.DataError;
+        }));
+        return command;
+    }
+
+    private static List<string> Collect(IEnumerable<string> inputs)
+    {
+        var files = new List<string>();
+        foreach (var input in inputs)
+        {
+            string full = Path.GetFullPath(input);
+            if (Directory.Exists(full))
+            {
+                files.AddRange(ImageFiles.FindRecursive(full, out _));
+            }
+            else if (File.Exists(full))
+            {
+                files.Add(full);
+            }
+            else
+            {
+                throw new CliException(ExitCodes.DataError, $"images: {full} is neither a file nor a folder.");
+            }
+        }
+
+        return files.Count > 0
+            ? files
+            : throw new CliException(ExitCodes.DataError, $"images: no {ImageFiles.ExtensionList} files in {string.Join(", ", inputs)}.");
+    }
+
+    /// <summary>The predicted labels of one row: the class, or for multi-label models every label at probability ≥ 0.5.</summary>
+    private static (string Label, float Probability) Predicted(ModelFile model, ScoredSet rows, int i)
+    {
+        if (model.Task != TaskKind.MultiLabel)
+        {
+            int c = rows.Predicted![i];
+            return c < 0 ? ("", float.NaN) : (model.ClassNames[c], rows.Scores[i][c]);
+        }
+
+        var positive = Enumerable.Range(0, model.ClassNames.Count).Where(j => rows.Scores[i][j] >= ModelEvaluator.MultiLabelThreshold).ToList();
+        return (string.Join("+", positive.Select(j => model.ClassNames[j])), positive.Count == 0 ? float.NaN : positive.Max(j => rows.Scores[i][j]));
+    }
+
+    private static void PrintTable(ModelFile model, ScoredSet rows)
+    {
+        var table = new Table().AddColumn("image").AddColumn("predicted").AddColumn(new TableColumn("probability").RightAligned());
+        foreach (var name in model.ClassNames)
+        {
+            table.AddColumn(new TableColumn(Markup.Escape($"p({name})")).RightAligned());
+        }
+
+        for (int i = 0; i < rows.Files.Count; i++)
+        {
+            var (label, probability) = Predicted(model, rows, i);
+            var cells = new List<string> { Markup.Escape(rows.Files[i]), Markup.Escape(label), Format(probability) };
+            cells.AddRange(rows.Scores[i].Select(p => Format(p)));
+            table.AddRow(cells.ToArray());
+        }
+
+        AnsiConsole.Write(table);
+    }
+
+    private static string Json(ModelFile model, ScoredSet? rows, IReadOnlyList<(string File, string? Problem)> problems)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString("model", model.Path);
+            json.WriteString("task", Output.MetricsJson.TaskName(model.Task));
+            json.WriteStartArray("classes");
+            model.ClassNames.ToList().ForEach(json.WriteStringValue);
+            json.WriteEndArray();
+            json.WriteStartArray("predictions");
+            for (int i = 0; rows is not null && i < rows.Files.Count; i++)
+            {
+                var (label, probability) = Predicted(model, rows, i);
+                json.WriteStartObject();
+                json.WriteString("file", rows.Files[i]);
+                json.WriteString("predicted", label);
+                if (float.IsFinite(probability))
+                {
+                    json.WriteNumber("probability", probability);
+                }
+                else
+                {
+                    json.WriteNull("probability");
+                }
+
+                json.WriteStartObject("scores");
+                for (int j = 0; j < model.ClassNames.Count; j++)
+                {
+                    json.WriteNumber(model.ClassNames[j], rows.Scores[i][j]);
+                }
+
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("errors");
+            foreach (var (file, problem) in problems)
+            {
+                json.WriteStartObject();
+                json.WriteString("file", file);
+                json.WriteString("error", problem);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static string Format(float value) => float.IsFinite(value) ? value.ToString("F4", CultureInfo.InvariantCulture) : "";
+}

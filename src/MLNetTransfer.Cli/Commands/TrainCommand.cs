@@ -1,0 +1,121 @@
+using System;
+using System.CommandLine;
+using System.Globalization;
+using System.IO;
+using MLNetTransfer.Cli.Training;
+using MLNetTransfer.Torch;
+using MLNetTransfer.Torch.FineTuning;
+
+namespace MLNetTransfer.Cli.Commands;
+
+/// <summary><c>mlnet-transfer train</c>: its options, their checks, and the run.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var data = new DataArguments();
+        var arch = new Option<string>("--arch")
+        {
+            Description = "The network. resnet18 without --weights is ML.NET's ImageNet ResNet18 (resnet18-mlnet, three blocks in layer4), also for --strategy scratch; the others read torchvision's weights from the torch.hub cache. With --weights the block layout follows the file.",
+            DefaultValueFactory = _ => "resnet18",
+        };
+        // Not AcceptOnlyFromAmong: its message names the value but not the option.
+        arch.Validators.Add(result =>
+        {
+            string value = result.GetValueOrDefault<string>();
+            if (!Enum.TryParse<ResNetArchitecture>(value, ignoreCase: true, out _) || int.TryParse(value, out _))
+            {
+                result.AddError($"--arch: '{value}' is not one of resnet18, resnet34, resnet50, resnet101, resnet152.");
+            }
+        });
+        var strategy = new Option<string>("--strategy")
+        {
+            Description = "auto (by data set size; auto:similar for natural-image-like data), feature-extraction, last-stages:N (N = 1..4), full or scratch.",
+            DefaultValueFactory = _ => "auto",
+        };
+        var grayscale = new Option<bool>("--grayscale") { Description = "1-channel input: conv1 summed from the RGB weights (X-rays, CT, MRI)." };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 10 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => 32 };
+        var imageSize = new Option<int>("--image-size") { Description = "The network's input size in pixels (the crop); images are resized to 8/7 of it first.", DefaultValueFactory = _ => 224 };
+        var lr = new Option<double>("--lr") { Description = "The head's peak learning rate; the backbone's stages get their strategy's fraction of it.", DefaultValueFactory = _ => 1e-3 };
+        var weights = new Option<string?>("--weights") { Description = "Pretrained weights: a torchvision .pth, a .safetensors or a ResNet .onnx file." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the split, the initialisation, the shuffling and the augmentation.", DefaultValueFactory = _ => 1 };
+        var validationFraction = new Option<double>("--validation-fraction") { Description = "Held out for validation when the data has no val/ and no --validation.", DefaultValueFactory = _ => 0.2 };
+        var earlyStopping = new Option<int?>("--early-stopping") { Description = "Stop after this many epochs without a better validation loss." };
+        var checkpoints = new Option<string?>("--checkpoint-dir") { Description = "Write a checkpoint each epoch here, so that --resume can continue a stopped run." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir (same data and settings)." };
+        var output = new Option<string>("--output", "-o") { Description = "Where the ML.NET model goes.", DefaultValueFactory = _ => "model.zip" };
+        var metricsJson = new Option<string?>("--metrics-json") { Description = "Write the metrics as JSON here (keys in README.md)." };
+        var report = new Option<string?>("--report") { Description = "Write the report (PNG plots and index.html) into this folder." };
+
+        var command = new Command("train", "Fine-tune a ResNet on a folder or CSV of images; save model.zip, evaluate it, write metrics and a report.");
+        data.AddTo(command);
+        foreach (var option in new Option[] { arch, strategy, grayscale, epochs, batchSize, imageSize, lr, weights, seed, validationFraction, earlyStopping, checkpoints, resume, output, metricsJson, report })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, cancellation) => Cli.Run(() =>
+        {
+            var settings = new TrainSettings
+            {
+                Data = data.Read(parse),
+                Architecture = Enum.Parse<ResNetArchitecture>(parse.GetValue(arch)!, ignoreCase: true),
+                Strategy = ParseStrategy(parse.GetValue(strategy)!),
+                Grayscale = parse.GetValue(grayscale),
+                Epochs = AtLeast(parse.GetValue(epochs), 1, "--epochs"),
+                BatchSize = AtLeast(parse.GetValue(batchSize), 2, "--batch-size"),
+                ImageSize = Between(parse.GetValue(imageSize), 32, 1024, "--image-size"),
+                LearningRate = Positive(parse.GetValue(lr), "--lr"),
+                WeightsPath = ExistingFile(parse.GetValue(weights), "--weights"),
+                Seed = parse.GetValue(seed),
+                ValidationFraction = Fraction(parse.GetValue(validationFraction), "--validation-fraction"),
+                EarlyStoppingPatience = parse.GetValue(earlyStopping) is { } patience ? AtLeast(patience, 1, "--early-stopping") : null,
+                CheckpointDirectory = parse.GetValue(checkpoints),
+                Resume = parse.GetValue(resume),
+                ModelPath = parse.GetValue(output)!,
+                MetricsJsonPath = parse.GetValue(metricsJson),
+                ReportDirectory = parse.GetValue(report),
+            };
+            if (settings.Resume && settings.CheckpointDirectory is null)
+            {
+                throw new CliException(ExitCodes.Usage, "--resume needs --checkpoint-dir: the folder of the stopped run's checkpoint.");
+            }
+
+            return TrainingRun.Execute(settings, cancellation);
+        }));
+        return command;
+    }
+
+    internal static FineTuneStrategy ParseStrategy(string text)
+    {
+        try
+        {
+            return FineTuneStrategy.Parse(text);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentOutOfRangeException)
+        {
+            throw new CliException(ExitCodes.Usage, $"--strategy: {(e is ArgumentOutOfRangeException range ? $"'{text}': {range.Message.Split(" (Parameter")[0]}" : e.Message)}");
+        }
+    }
+
+    internal static int AtLeast(int value, int minimum, string option) => value >= minimum
+        ? value
+        : throw new CliException(ExitCodes.Usage, $"{option} must be at least {minimum}; got {value}.");
+
+    private static int Between(int value, int minimum, int maximum, string option) => value >= minimum && value <= maximum
+        ? value
+        : throw new CliException(ExitCodes.Usage, $"{option} must be between {minimum} and {maximum}; got {value}.");
+
+    private static double Positive(double value, string option) => double.IsFinite(value) && value > 0
+        ? value
+        : throw new CliException(ExitCodes.Usage, $"{option} must be a positive number; got {value.ToString(CultureInfo.InvariantCulture)}.");
+
+    private static double Fraction(double value, string option) => value > 0 && value < 1
+        ? value
+        : throw new CliException(ExitCodes.Usage, $"{option} must be between 0 and 1 (exclusive); got {value.ToString(CultureInfo.InvariantCulture)}.");
+
+    internal static string? ExistingFile(string? path, string option) => path is null || File.Exists(path)
+        ? path
+        : throw new CliException(ExitCodes.Usage, $"{option}: the file {Path.GetFullPath(path)} does not exist.");
+}

@@ -1,0 +1,58 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using MLNetTransfer.Cli.Report;
+using MLNetTransfer.Cli.Scoring;
+using MLNetTransfer.Torch.FineTuning;
+
+namespace MLNetTransfer.Cli.Output;
+
+/// <summary>Hands what <c>train</c> and <c>evaluate</c> measured to <see cref="TrainingReport"/>.</summary>
+internal static class ReportWriter
+{
+    /// <summary>Writes the report into <paramref name="directory"/> and returns the path of its index.html.</summary>
+    public static string Write(string directory, string title, EvaluationMetrics metrics, ScoredSet rows, string evaluatedOn,
+        FineTuneResult? training, IReadOnlyList<KeyValuePair<string, object?>> settings)
+    {
+        var metricRows = new List<(string, string)>
+        {
+            ("AUC", Format(metrics.Auc)),
+            ("accuracy", Format(metrics.Accuracy)),
+        };
+        metricRows.AddRange(metrics.ClassNames.Select((name, i) => ($"AUC {name}", Format(metrics.PerClassAuc[i]))));
+        metricRows.AddRange(metrics.Extra.Select(e => (e.Key, Format(e.Value))));
+        if (training is not null)
+        {
+            metricRows.Add(("strategy", training.Strategy + (training.StrategyReason is null ? "" : $" (auto: {training.StrategyReason})")));
+            metricRows.Add(("trainable parameters", training.TrainableParameters.ToString("N0", CultureInfo.InvariantCulture)));
+            metricRows.Add(("best epoch", training.BestEpoch.ToString(CultureInfo.InvariantCulture)));
+            metricRows.Add(("training time", $"{training.TrainSeconds.ToString("F0", CultureInfo.InvariantCulture)} s"));
+            metricRows.Add(("images per second", training.ImagesPerSecond.ToString("F1", CultureInfo.InvariantCulture)));
+        }
+
+        var input = new ReportInput
+        {
+            Title = title,
+            Settings = settings.Select(s => (s.Key, Convert.ToString(s.Value, CultureInfo.InvariantCulture) ?? "")).ToList(),
+            Metrics = metricRows,
+            Epochs = training?.Epochs ?? Array.Empty<EpochMetrics>(),
+            BestEpoch = training?.BestEpoch ?? 0,
+            ClassNames = metrics.ClassNames,
+            Task = metrics.Task,
+            Scores = rows.Scores,
+            Labels = rows.Labels,
+            // Uncertain targets (-1) are left out of the plots as ML.NET-side evaluation leaves them out
+            // (EvaluateMultiLabelAuc's default UncertaintyPolicy.Ignore), so the ROC curves match the AUCs beside them.
+            MultiLabels = rows.Targets?.Select(t => t.Select(v => v == -1f ? float.NaN : v).ToArray()).ToArray(),
+            Predicted = rows.Predicted,
+            DecisionThreshold = ModelEvaluator.MultiLabelThreshold,
+            EvaluatedOn = evaluatedOn,
+        };
+        TrainingReport.Write(input, directory);
+        return Path.Combine(Path.GetFullPath(directory), "index.html");
+    }
+
+    private static string Format(double value) => double.IsFinite(value) ? value.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+using MLNetTransfer.Cli.Scoring;
+using MLNetTransfer.Torch.Metrics;
+using Spectre.Console;
+
+namespace MLNetTransfer.Cli.Output;
+
+/// <summary>The evaluation as a console table: AUC, accuracy, per-class AUC and the further metrics.</summary>
+internal static class Summary
+{
+    public static void Print(EvaluationMetrics metrics, string evaluatedOn)
+    {
+        var table = new Table().Title(Markup.Escape($"Evaluated on the {evaluatedOn}")).AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        string aucName = metrics.Task switch
+        {
+            TaskKind.Binary => $"AUC ({metrics.ClassNames[1]} positive)",
+            TaskKind.Multiclass => "AUC (macro, one-vs-rest)",
+            _ => "AUC (macro over labels)",
+        };
+        table.AddRow(Markup.Escape(aucName), Format(metrics.Auc));
+        table.AddRow(metrics.Task == TaskKind.MultiLabel ? "accuracy (targets at 0.5)" : "accuracy", Format(metrics.Accuracy));
+        for (int i = 0; i < metrics.ClassNames.Count; i++)
+        {
+            table.AddRow(Markup.Escape($"AUC {metrics.ClassNames[i]}"), Format(metrics.PerClassAuc[i]));
+        }
+
+        foreach (var (name, value) in metrics.Extra)
+        {
+            table.AddRow(Markup.Escape(name), Format(value));
+        }
+
+        AnsiConsole.Write(table);
+        if (metrics.UndefinedAucCount > 0)
+        {
+            AnsiConsole.MarkupLine($"[yellow]{metrics.UndefinedAucCount} class(es) have only one value in this split; their AUC is undefined (n/a) and left out of the mean.[/]");
+        }
+    }
+
+    private static string Format(double value) => double.IsFinite(value) ? value.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
+}

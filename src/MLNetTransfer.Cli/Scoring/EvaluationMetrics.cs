@@ -1,0 +1,23 @@
+using System.Collections.Generic;
+using MLNetTransfer.Torch.Metrics;
+
+namespace MLNetTransfer.Cli.Scoring;
+
+/// <summary>The metrics of a model on one labelled split, as ML.NET's evaluators computed them.</summary>
+/// <param name="Task">Binary, multiclass or multi-label.</param>
+/// <param name="Rows">Images evaluated.</param>
+/// <param name="Auc">ROC AUC: binary, of the positive (second) class; multiclass, the macro one-vs-rest mean; multi-label, the macro mean over labels with both values.</param>
+/// <param name="Accuracy">Binary and multiclass: ML.NET's (micro) accuracy of PredictedLabel; multi-label: the share of known targets (1 or 0) on the right side of probability 0.5.</param>
+/// <param name="ClassNames">Classes or labels, in the model's order.</param>
+/// <param name="PerClassAuc">One-vs-rest AUC per class, or per label; NaN where a class has only one value here.</param>
+/// <param name="UndefinedAucCount">Classes or labels whose AUC is undefined.</param>
+/// <param name="Extra">Further named metrics (binary: f1, precision, recall, log_loss; multiclass: macro_accuracy, log_loss).</param>
+internal sealed record EvaluationMetrics(
+    TaskKind Task,
+    int Rows,
+    double Auc,
+    double Accuracy,
+    IReadOnlyList<string> ClassNames,
+    IReadOnlyList<double> PerClassAuc,
+    int UndefinedAucCount,
+    IReadOnlyList<KeyValuePair<string, double>> Extra);

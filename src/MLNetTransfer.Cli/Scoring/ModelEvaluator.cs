@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML;
+using MLNetTransfer.Cli.Data;
+using MLNetTransfer.Torch.Metrics;
+
+namespace MLNetTransfer.Cli.Scoring;
+
+/// <summary>
+/// Scores a labelled split with a model.zip and evaluates it with ML.NET's own evaluators (binary, multiclass) and
+/// MLNetTransfer's per-class and multi-label AUC, which match scikit-learn (tests/MLNetTransfer.Tests/Evaluation).
+/// </summary>
+internal static class ModelEvaluator
+{
+    /// <summary>The probability a multi-label target is called positive at, for the accuracy.</summary>
+    public const float MultiLabelThreshold = 0.5f;
+
+    public static (EvaluationMetrics Metrics, ScoredSet Rows) Evaluate(MLContext ml, ModelFile model, IReadOnlyList<ImageRecord> records, string what)
+    {
+        if (records.Count == 0)
+        {
+            throw new CliException(ExitCodes.DataError, $"{what} has no images to evaluate.");
+        }
+
+        CheckLabels(model, records, what);
+        CheckImages(records, what);
+        var (scored, rows) = ModelScorer.Score(ml, model, records);
+        var classes = model.ClassNames;
+        if (model.Task == TaskKind.MultiLabel)
+        {
+            var perLabel = ml.MulticlassClassification.EvaluateMultiLabelAuc(scored);
+            return (new EvaluationMetrics(model.Task, rows.Scores.Length, perLabel.MacroAuc, MultiLabelAccuracy(rows), classes,
+                perLabel.PerClassAuc, perLabel.UndefinedCount, Array.Empty<KeyValuePair<string, double>>()), rows);
+        }
+
+        var perClass = ml.MulticlassClassification.EvaluatePerClassAuc(scored);
+        if (model.Task == TaskKind.Binary)
+        {
+            // ML.NET's binary evaluator thresholds its score column at 0: Logit is the log-odds shifted by the model's
+            // decision threshold, so it is positive exactly when PredictedLabel is the positive class (README.md).
+            var binary = ml.BinaryClassification.Evaluate(scored, "Label", scoreColumnName: "Logit", probabilityColumnName: "Probability", predictedLabelColumnName: "PredictedLabel");
+            return (new EvaluationMetrics(model.Task, rows.Scores.Length, binary.AreaUnderRocCurve, binary.Accuracy, classes,
+                perClass.PerClassAuc, perClass.UndefinedCount, new[]
+                {
+                    Pair("f1", binary.F1Score),
+                    Pair("precision", binary.PositivePrecision),
+                    Pair("recall", binary.PositiveRecall),
+                    Pair("log_loss", binary.LogLoss),
+                }), rows);
+        }
+
+        var multiclass = ml.MulticlassClassification.Evaluate(scored, "Label", "Score", "PredictedLabel");
+        return (new EvaluationMetrics(model.Task, rows.Scores.Length, perClass.MacroAuc, multiclass.MicroAccuracy, classes,
+            perClass.PerClassAuc, perClass.UndefinedCount, new[]
+            {
+                Pair("macro_accuracy", multiclass.MacroAccuracy),
+                Pair("log_loss", multiclass.LogLoss),
+            }), rows);
+    }
+
+    // A label the model does not know would become ML.NET's missing key and silently drop out of the metrics.
+    private static void CheckLabels(ModelFile model, IReadOnlyList<ImageRecord> records, string what)
+    {
+        if (model.Task == TaskKind.MultiLabel)
+        {
+            var wrong = records.FirstOrDefault(r => r.Labels is null || r.Labels.Length != model.ClassNames.Count);
+            if (wrong is not null)
+            {
+                throw new CliException(ExitCodes.DataError,
+                    $"{what}: {wrong.Source} has {wrong.Labels?.Length ?? 0} targets, but the model has {model.ClassNames.Count} labels ({string.Join(", ", model.ClassNames)}); pass them with --label-columns in that order.");
+            }
+
+            return;
+        }
+
+        var unknown = records.FirstOrDefault(r => r.Label is null || !model.ClassNames.Contains(r.Label, StringComparer.Ordinal));
+        if (unknown is not null)
+        {
+            throw new CliException(ExitCodes.DataError,
+                $"{what}: {unknown.Source} has the label '{unknown.Label}', which is not one of the model's classes ({string.Join(", ", model.ClassNames)}).");
+        }
+    }
+
+    /// <summary>Fails, naming the files, when ML.NET's image loader cannot read some of <paramref name="records"/>.</summary>
+    public static void CheckImages(IReadOnlyList<ImageRecord> records, string what)
+    {
+        var bad = records.Select(r => (r.Source, Problem: ImageCheck.Problem(r.Path), r.Path)).Where(p => p.Problem is not null).ToList();
+        if (bad.Count > 0)
+        {
+            throw new CliException(ExitCodes.DataError, $"{what}: {bad.Count} image(s) cannot be read: " +
+                string.Join("; ", bad.Take(5).Select(b => $"{b.Path} ({b.Source}): {b.Problem}")) + (bad.Count > 5 ? "; ..." : ""));
+        }
+    }
+
+    private static double MultiLabelAccuracy(ScoredSet rows)
+    {
+        int right = 0, known = 0;
+        for (int i = 0; i < rows.Scores.Length; i++)
+        {
+            for (int j = 0; j < rows.Scores[i].Length; j++)
+            {
+                float target = rows.Targets![i][j];
+                if (target is 0f or 1f)
+                {
+                    known++;
+                    right += (rows.Scores[i][j] >= MultiLabelThreshold) == (target == 1f) ? 1 : 0;
+                }
+            }
+        }
+
+        return known == 0 ? double.NaN : (double)right / known;
+    }
+
+    private static KeyValuePair<string, double> Pair(string name, double value) => new(name, value);
+}

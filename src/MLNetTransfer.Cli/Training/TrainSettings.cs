@@ -1,0 +1,54 @@
+using System;
+using MLNetTransfer.Cli.Data;
+using MLNetTransfer.Torch;
+using MLNetTransfer.Torch.FineTuning;
+
+namespace MLNetTransfer.Cli.Training;
+
+/// <summary>What <c>train</c> (and <c>demo</c>) were asked to do, checked and parsed.</summary>
+internal sealed record TrainSettings
+{
+    public required DataSourceOptions Data { get; init; }
+
+    public ResNetArchitecture Architecture { get; init; } = ResNetArchitecture.ResNet18;
+
+    public FineTuneStrategy Strategy { get; init; } = FineTuneStrategy.Auto();
+
+    public bool Grayscale { get; init; }
+
+    public int Epochs { get; init; } = 10;
+
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>The network's input size (the crop); images are first resized to <see cref="ResizeTo"/>.</summary>
+    public int ImageSize { get; init; } = 224;
+
+    public double LearningRate { get; init; } = 1e-3;
+
+    public string? WeightsPath { get; init; }
+
+    public int Seed { get; init; } = 1;
+
+    public double ValidationFraction { get; init; } = 0.2;
+
+    public int? EarlyStoppingPatience { get; init; }
+
+    public string? CheckpointDirectory { get; init; }
+
+    public bool Resume { get; init; }
+
+    public string ModelPath { get; init; } = "model.zip";
+
+    public string? MetricsJsonPath { get; init; }
+
+    public string? ReportDirectory { get; init; }
+
+    /// <summary>
+    /// The shorter side before cropping: 8/7 of the input size, torchvision's 256 → 224 ratio (the ImageNet recipe the
+    /// pretrained weights were trained with, DESIGN.md decision 8), rounded to an even number.
+    /// </summary>
+    public int ResizeTo => (int)Math.Round(ImageSize * 8.0 / 7.0 / 2.0, MidpointRounding.AwayFromZero) * 2;
+
+    /// <summary>The architecture as the command line spells it ("resnet18").</summary>
+    public string ArchitectureName => Architecture.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,197 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetTransfer.Cli.Data;
+using MLNetTransfer.Cli.Output;
+using MLNetTransfer.Cli.Scoring;
+using MLNetTransfer.FineTuning;
+using MLNetTransfer.Torch.Data;
+using MLNetTransfer.Torch.FineTuning;
+using MLNetTransfer.Torch.Metrics;
+using Spectre.Console;
+
+namespace MLNetTransfer.Cli.Training;
+
+/// <summary>
+/// <c>train</c>: reads the data set, fits the ML.NET pipeline MapValueToKey → FineTuneResNet → MapKeyToValue (the one
+/// README.md shows), saves model.zip, loads it back as any ML.NET app would, evaluates it on the test split (or, without
+/// one, the validation set) and writes the metrics file and the report.
+/// </summary>
+internal static class TrainingRun
+{
+    public static int Execute(TrainSettings settings, CancellationToken cancellation)
+    {
+        var dataset = DatasetReader.Read(settings.Data);
+        AnsiConsole.WriteLine(dataset.Describe());
+        foreach (var warning in dataset.Warnings)
+        {
+            AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
+        }
+
+        if (dataset.Test is { } testSplit)
+        {
+            // Before training, not after it: the test images are read by ML.NET's loader, which the engine never uses.
+            ModelEvaluator.CheckImages(testSplit, "The test split");
+        }
+
+        var ml = new MLContext(settings.Seed);
+        bool multiLabel = dataset.Task == TaskKind.MultiLabel;
+        var classes = dataset.ClassNames;
+        var trainRecords = dataset.Train;
+        IReadOnlyList<ImageRecord> validationRecords;
+        string validationSource;
+        if (dataset.Validation is { } validation)
+        {
+            validationRecords = validation;
+            validationSource = "the validation split";
+        }
+        else
+        {
+            (trainRecords, validationRecords) = HoldOut(ml, dataset, settings);
+            validationSource = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{settings.ValidationFraction:P0} held out of {DataSourceOptions.DataOption}{(settings.Data.GroupColumn is null ? "" : $" by {settings.Data.GroupColumn}")}");
+        }
+
+        AnsiConsole.WriteLine($"Training on {trainRecords.Count} images, validating on {validationRecords.Count} ({validationSource}).");
+        var trainView = ImageRows.Create(ml, trainRecords, classes, multiLabel);
+        var validationView = ImageRows.Create(ml, validationRecords, classes, multiLabel);
+        var options = FineTuneOptions(settings, cancellation);
+
+        string modelPath = Path.GetFullPath(settings.ModelPath);
+        FineTuneResult training;
+        try
+        {
+            AnsiConsole.WriteLine($"Fine-tuning {settings.ArchitectureName} ({(settings.WeightsPath is null ? DefaultWeights(settings) : settings.WeightsPath)}), " +
+                $"strategy {settings.Strategy}, {(settings.Grayscale ? "1-channel" : "RGB")} input {settings.ImageSize} px, {settings.Epochs} epochs of batch {settings.BatchSize} ...");
+            using var model = ConsoleProgress.Run(settings.Epochs, (onStep, onEpoch) =>
+            {
+                options.StepCallback = onStep;
+                options.MetricsCallback = onEpoch;
+                return Fit(ml, options, trainView, validationView, classes, multiLabel);
+            });
+            training = model.OfType<ResNetFineTuneTransformer>().Single().TrainingResult;
+            Directory.CreateDirectory(Path.GetDirectoryName(modelPath)!);
+            ml.Model.Save(model, trainView.Schema, modelPath);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new CliException(ExitCodes.Canceled, settings.CheckpointDirectory is null
+                ? "Training was stopped. Pass --checkpoint-dir to be able to resume a stopped run."
+                : $"Training was stopped; the last checkpoint is in {settings.CheckpointDirectory}. Run the same command with --resume to continue.");
+        }
+
+        AnsiConsole.MarkupLine(Markup.Escape($"Strategy {training.Strategy}; " +
+            $"{training.TrainableParameters:N0} trainable parameters; best epoch {training.BestEpoch}; {training.TrainSeconds:F0} s, {training.ImagesPerSecond:F1} images/s."));
+        AnsiConsole.WriteLine($"Saved {modelPath}");
+
+        // The saved file, not the object in memory, is what gets evaluated: what the user will ship.
+        using var saved = ModelFile.Load(ml, modelPath);
+        var (evaluated, evaluatedOn) = dataset.Test is { } test
+            ? (test, $"test split ({test.Count} images)")
+            : (validationRecords, $"validation set ({validationRecords.Count} images; it also chose the best epoch, so this is optimistic: keep a test split)");
+        var (metrics, rows) = ModelEvaluator.Evaluate(ml, saved, evaluated, evaluatedOn);
+        var described = Describe(settings, dataset, trainRecords.Count, validationRecords.Count, modelPath);
+        Summary.Print(metrics, evaluatedOn);
+        if (settings.MetricsJsonPath is { } json)
+        {
+            MetricsJson.Write(json, "train", metrics, evaluatedOn, training, described);
+            AnsiConsole.WriteLine($"Wrote {Path.GetFullPath(json)}");
+        }
+
+        if (settings.ReportDirectory is { } report)
+        {
+            string index = ReportWriter.Write(report, $"mlnet-transfer train: {settings.ArchitectureName}, {training.Strategy}", metrics, rows, evaluatedOn, training, described);
+            AnsiConsole.WriteLine($"Wrote the report {index}");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>What the default weights are, in words (DESIGN.md decision 2).</summary>
+    public static string DefaultWeights(TrainSettings settings) => settings.Architecture == Torch.ResNetArchitecture.ResNet18
+        ? "ML.NET's ImageNet ResNet18, resnet18-mlnet: layer4 has three blocks"
+        : "torchvision's ImageNet weights from the torch.hub cache";
+
+    private static ResNetFineTuneOptions FineTuneOptions(TrainSettings settings, CancellationToken cancellation) => new()
+    {
+        ImageColumnName = ImageRows.PathColumn,
+        LabelColumnName = ImageRows.LabelColumn,
+        GroupColumnName = settings.Data.GroupColumn is null ? null : ImageRows.GroupColumn,
+        Architecture = settings.Architecture,
+        WeightsPath = settings.WeightsPath,
+        Strategy = settings.Strategy,
+        Grayscale = settings.Grayscale,
+        Augmentation = new AugmentationOptions { ResizeTo = settings.ResizeTo, CropSize = settings.ImageSize },
+        Epochs = settings.Epochs,
+        // One warm-up epoch, as the engine's default, except in runs too short to have a cosine phase after it.
+        WarmupEpochs = settings.Epochs > 2 ? 1 : 0,
+        BatchSize = settings.BatchSize,
+        LearningRate = settings.LearningRate,
+        Seed = settings.Seed,
+        EarlyStoppingPatience = settings.EarlyStoppingPatience,
+        CheckpointDirectory = settings.CheckpointDirectory,
+        Resume = settings.Resume,
+        CancellationToken = cancellation,
+        Log = message => AnsiConsole.MarkupLine(Markup.Escape(message)),
+    };
+
+    // MapValueToKey with the class names as key data fixes the key order (the positive class of a binary task is the
+    // second name); the validation set goes to the fine-tune step as that step sees its input, with the key label.
+    private static TransformerChain<ITransformer> Fit(MLContext ml, ResNetFineTuneOptions options, IDataView train, IDataView validation,
+        IReadOnlyList<string> classes, bool multiLabel)
+    {
+        if (multiLabel)
+        {
+            options.ValidationSet = validation;
+            return new TransformerChain<ITransformer>(ml.Transforms.FineTuneResNet(options).Fit(train));
+        }
+
+        var toKey = ml.Transforms.Conversion.MapValueToKey(ImageRows.LabelColumn, keyData: ImageRows.KeyData(ml, classes));
+        options.ValidationSet = toKey.Fit(train).Transform(validation);
+        var fitted = toKey.Append(ml.Transforms.FineTuneResNet(options))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
+            .Fit(train);
+        return new TransformerChain<ITransformer>(fitted.ToArray());
+    }
+
+    // ML.NET's TrainTestSplit, with the group column as its sampling key so that no patient is on both sides.
+    private static (IReadOnlyList<ImageRecord> Train, IReadOnlyList<ImageRecord> Validation) HoldOut(MLContext ml, LabeledDataset dataset, TrainSettings settings)
+    {
+        bool multiLabel = dataset.Task == TaskKind.MultiLabel;
+        var all = ImageRows.Create(ml, dataset.Train, dataset.ClassNames, multiLabel);
+        var split = ml.Data.TrainTestSplit(all, settings.ValidationFraction, settings.Data.GroupColumn is null ? null : ImageRows.GroupColumn, settings.Seed);
+        var byPath = dataset.Train.GroupBy(r => r.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => new Queue<ImageRecord>(g), StringComparer.Ordinal);
+        IReadOnlyList<ImageRecord> Records(IDataView view) => view.GetColumn<string>(ImageRows.PathColumn).Select(p => byPath[p].Dequeue()).ToList();
+        var train = Records(split.TrainSet);
+        var validation = Records(split.TestSet);
+        if (validation.Count == 0 || train.Count == 0)
+        {
+            throw new CliException(ExitCodes.DataError,
+                $"{DataSourceOptions.DataOption}: {dataset.Train.Count} images are too few to hold out {settings.ValidationFraction:P0} for validation; pass {DataSourceOptions.ValidationOption}.");
+        }
+
+        return (train, validation);
+    }
+
+    private static IReadOnlyList<KeyValuePair<string, object?>> Describe(TrainSettings s, LabeledDataset dataset, int train, int validation, string modelPath) => new KeyValuePair<string, object?>[]
+    {
+        new("architecture", s.ArchitectureName),
+        new("weights", s.WeightsPath is null ? DefaultWeights(s) : Path.GetFullPath(s.WeightsPath)),
+        new("strategy_requested", s.Strategy.ToString()),
+        new("grayscale", s.Grayscale),
+        new("image_size", s.ImageSize),
+        new("resize_to", s.ResizeTo),
+        new("batch_size", s.BatchSize),
+        new("learning_rate", s.LearningRate),
+        new("seed", s.Seed),
+        new("data", Path.GetFullPath(s.Data.DataPath)),
+        new("train_images", train),
+        new("validation_images", validation),
+        new("test_images", dataset.Test?.Count ?? 0),
+        new("model", modelPath),
+    };
+}
