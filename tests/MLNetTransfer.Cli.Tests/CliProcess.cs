@@ -1,0 +1,65 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace MLNetTransfer.Cli.Tests;
+
+/// <summary>Runs the built <c>mlnet-transfer</c> as a separate process, as a newcomer would, and returns what it printed.</summary>
+internal static class CliProcess
+{
+    public sealed record Result(int ExitCode, string Output, string Error);
+
+    public static Result Run(ITestOutputHelper log, params string[] arguments) => Run(log, (IEnumerable<string>)arguments);
+
+    public static Result Run(ITestOutputHelper log, IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(ToolDll());
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        log.WriteLine($"$ mlnet-transfer {string.Join(" ", start.ArgumentList)}");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("mlnet-transfer did not finish in 5 minutes.");
+        }
+
+        var result = new Result(process.ExitCode, output.Result, error.Result);
+        log.WriteLine(result.Output);
+        log.WriteLine($"exit code {result.ExitCode}; stderr: {result.Error.Trim()}");
+        return result;
+    }
+
+    // src/MLNetTransfer.Cli/bin/<Configuration>/<framework>/mlnet-transfer.dll, in this test assembly's configuration
+    // (tests/MLNetTransfer.Cli.Tests/bin/<Configuration>/<framework>/); the ProjectReference builds it first.
+    private static string ToolDll()
+    {
+        var testFolder = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string framework = testFolder.Name;
+        string configuration = testFolder.Parent!.Name;
+        var repo = testFolder;
+        while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "MLNetTransfer.sln")))
+        {
+            repo = repo.Parent;
+        }
+
+        Assert.True(repo is not null, $"No MLNetTransfer.sln above {AppContext.BaseDirectory}");
+        string dll = Path.Combine(repo!.FullName, "src", "MLNetTransfer.Cli", "bin", configuration, framework, "mlnet-transfer.dll");
+        Assert.True(File.Exists(dll), $"{dll} is missing: the test project builds it through its ProjectReference.");
+        return dll;
+    }
+}

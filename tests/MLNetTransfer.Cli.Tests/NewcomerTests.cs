@@ -1,0 +1,190 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using MLNetTransfer.SyntheticData;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace MLNetTransfer.Cli.Tests;
+
+/// <summary>
+/// What a newcomer does with the tool (issue 5, item 6): train on a small folder-per-class set, evaluate, predict and
+/// export, each as a separate run of the built mlnet-transfer, checking the exit codes and the files written. Tiny
+/// images (48 px, 40 px crops), few rows and two epochs keep it near a minute on 2 cores.
+/// </summary>
+[Collection("NoParallelization")]
+public sealed class NewcomerTests : IDisposable
+{
+    private readonly ITestOutputHelper _log;
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"mlnet-transfer-newcomer-{Guid.NewGuid():N}");
+
+    public NewcomerTests(ITestOutputHelper log)
+    {
+        _log = log;
+        SyntheticChestXrays.WriteDataset(Data, size: 48, train: 48, validation: 16, test: 20);
+    }
+
+    private string Data => Path.Combine(_root, "data");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void TrainEvaluatePredictExportOnAFolderPerClassSet()
+    {
+        string model = Path.Combine(_root, "model.zip");
+        string metricsPath = Path.Combine(_root, "metrics.json");
+        string report = Path.Combine(_root, "report");
+        var train = CliProcess.Run(_log, "train", "--data", Data, "--grayscale", "--strategy", "last-stages:1", "--epochs", "2",
+            "--batch-size", "8", "--image-size", "40", "--output", model, "--metrics-json", metricsPath, "--report", report);
+        Assert.Equal(0, train.ExitCode);
+        Assert.True(File.Exists(model));
+
+        using var metrics = JsonDocument.Parse(File.ReadAllText(metricsPath));
+        var m = metrics.RootElement;
+        foreach (var key in new[] { "auc", "accuracy", "per_class_auc", "strategy", "trainable_parameters", "epochs", "train_seconds", "images_per_second" })
+        {
+            Assert.True(m.TryGetProperty(key, out _), $"metrics.json lacks '{key}'");
+        }
+
+        Assert.Equal("last-stages:1", m.GetProperty("strategy").GetString());
+        Assert.Equal("binary", m.GetProperty("task").GetString());
+        Assert.Equal("OPACITY", m.GetProperty("positive_class").GetString());
+        Assert.Equal(20, m.GetProperty("evaluated_images").GetInt32());
+        Assert.True(m.GetProperty("trainable_parameters").GetInt64() > 0);
+        Assert.Equal(2, m.GetProperty("epochs").GetArrayLength());
+        foreach (var epoch in m.GetProperty("epochs").EnumerateArray())
+        {
+            Assert.True(double.IsFinite(epoch.GetProperty("train_loss").GetDouble()));
+            Assert.True(double.IsFinite(epoch.GetProperty("val_loss").GetDouble()));
+        }
+
+        Assert.True(m.GetProperty("train_seconds").GetDouble() > 0);
+        Assert.True(m.GetProperty("images_per_second").GetDouble() > 0);
+        var perClass = m.GetProperty("per_class_auc");
+        Assert.Equal(new[] { "NORMAL", "OPACITY" }, perClass.EnumerateObject().Select(p => p.Name).ToArray());
+        foreach (var file in new[] { "index.html", "loss.png", "auc.png", "roc.png", "confusion.png" })
+        {
+            Assert.True(File.Exists(Path.Combine(report, file)), $"the report lacks {file}");
+        }
+
+        // predict --json over the test split; the AUC of its probabilities, counted pair by pair here (Mann-Whitney),
+        // must be the metrics file's AUC, which ML.NET's binary evaluator computed from the same model.
+        var normal = Predict(model, Path.Combine(Data, "test", "NORMAL"));
+        var opacity = Predict(model, Path.Combine(Data, "test", "OPACITY"));
+        Assert.Equal(Directory.GetFiles(Path.Combine(Data, "test", "NORMAL")).Length, normal.Count);
+        double pairs = 0;
+        foreach (var p in opacity)
+        {
+            foreach (var n in normal)
+            {
+                pairs += p > n ? 1 : p == n ? 0.5 : 0;
+            }
+        }
+
+        Assert.Equal(pairs / (opacity.Count * normal.Count), m.GetProperty("auc").GetDouble(), 6);
+
+        // evaluate on the same folder takes its test/ split: the same numbers as train's evaluation.
+        string evaluatePath = Path.Combine(_root, "evaluate.json");
+        var evaluate = CliProcess.Run(_log, "evaluate", "--model", model, "--data", Data, "--metrics-json", evaluatePath, "--report", Path.Combine(_root, "evaluate-report"));
+        Assert.Equal(0, evaluate.ExitCode);
+        using var evaluated = JsonDocument.Parse(File.ReadAllText(evaluatePath));
+        Assert.Equal(m.GetProperty("auc").GetDouble(), evaluated.RootElement.GetProperty("auc").GetDouble(), 12);
+        Assert.Equal(m.GetProperty("accuracy").GetDouble(), evaluated.RootElement.GetProperty("accuracy").GetDouble(), 12);
+        Assert.False(File.Exists(Path.Combine(_root, "evaluate-report", "loss.png")), "evaluate has no epochs to plot");
+        Assert.True(File.Exists(Path.Combine(_root, "evaluate-report", "roc.png")));
+
+        // export: the graph inside model.zip, which ONNX's own checker accepts.
+        string onnx = Path.Combine(_root, "model.onnx");
+        var export = CliProcess.Run(_log, "export", "--model", model, "--onnx", onnx);
+        Assert.Equal(0, export.ExitCode);
+        CheckOnnx(onnx);
+    }
+
+    [Fact]
+    public void WrongArgumentsExitNonZeroNamingTheArgument()
+    {
+        string model = Path.Combine(_root, "no-such-model.zip");
+        string missing = Path.Combine(_root, "no-such-folder");
+        var cases = new (string[] Arguments, int? ExitCode, string Named)[]
+        {
+            (new[] { "train" }, null, "--data"),
+            (new[] { "train", "--data", Data, "--epochs", "0" }, 1, "--epochs"),
+            (new[] { "train", "--data", Data, "--epochs", "two" }, null, "--epochs"),
+            (new[] { "train", "--data", Data, "--epochz", "2" }, null, "--epochz"),
+            (new[] { "train", "--data", Data, "--strategy", "last-stages:9" }, 1, "--strategy"),
+            (new[] { "train", "--data", Data, "--strategy", "freeze-all" }, 1, "--strategy"),
+            (new[] { "train", "--data", Data, "--arch", "resnet19" }, null, "--arch"),
+            (new[] { "train", "--data", Data, "--lr", "-1" }, 1, "--lr"),
+            (new[] { "train", "--data", Data, "--batch-size", "1" }, 1, "--batch-size"),
+            (new[] { "train", "--data", Data, "--weights", Path.Combine(_root, "none.pth") }, 1, "--weights"),
+            (new[] { "train", "--data", Data, "--resume" }, 1, "--checkpoint-dir"),
+            (new[] { "train", "--data", missing }, 2, missing),
+            (new[] { "evaluate", "--model", model, "--data", Data }, 3, "--model"),
+            (new[] { "predict", "--model", model, Data }, 3, "--model"),
+            (new[] { "predict", "--model", model, missing }, 2, missing),
+            (new[] { "export", "--model", model }, null, "--onnx"),
+            (new[] { "demo", "--epochs", "0" }, 1, "--epochs"),
+        };
+        foreach (var (arguments, exitCode, named) in cases)
+        {
+            var run = CliProcess.Run(_log, arguments);
+            Assert.True(run.ExitCode != 0, $"{string.Join(" ", arguments)} exited with 0");
+            if (exitCode is { } code)
+            {
+                Assert.True(code == run.ExitCode, $"{string.Join(" ", arguments)}: exit code {run.ExitCode}, expected {code}");
+            }
+
+            Assert.True(run.Error.Contains(named, StringComparison.Ordinal), $"{string.Join(" ", arguments)}: stderr does not name {named}: {run.Error}");
+        }
+    }
+
+    private List<double> Predict(string model, string folder)
+    {
+        var run = CliProcess.Run(_log, "predict", "--model", model, folder, "--json");
+        Assert.Equal(0, run.ExitCode);
+        using var json = JsonDocument.Parse(run.Output);
+        var predictions = json.RootElement.GetProperty("predictions").EnumerateArray().ToList();
+        foreach (var p in predictions)
+        {
+            var scores = p.GetProperty("scores");
+            Assert.Equal(1.0, scores.GetProperty("NORMAL").GetDouble() + scores.GetProperty("OPACITY").GetDouble(), 5);
+        }
+
+        return predictions.Select(p => p.GetProperty("scores").GetProperty("OPACITY").GetDouble()).ToList();
+    }
+
+    // ONNX's checker (Debian's python3-onnx, installed by scripts/setup.sh), with the full check (shape inference).
+    private void CheckOnnx(string path)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("MLNETTRANSFER_PYTHON") ?? "/usr/bin/python3")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("import sys, onnx; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True); print('ok')");
+        start.ArgumentList.Add(path);
+        using var process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd();
+        string error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        _log.WriteLine($"onnx.checker: {output.Trim()} {error.Trim()}");
+        Assert.True(process.ExitCode == 0, $"onnx.checker rejected {path}: {error}");
+    }
+}
+
+/// <summary>Tests that train run one at a time: libtorch's threads are process-wide, and the machine has 2 cores.</summary>
+[CollectionDefinition("NoParallelization", DisableParallelization = true)]
+public sealed class NoParallelizationCollection
+{
+}
