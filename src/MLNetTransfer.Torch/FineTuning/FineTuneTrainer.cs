@@ -104,6 +104,7 @@ public static class FineTuneTrainer
         private readonly LearningRateSchedule _schedule;
         private readonly Tensor _mean;
         private readonly Tensor _std;
+        private readonly WeightSnapshot _best = new();
         private Tensor? _trainFeatures;
         private Tensor? _validationFeatures;
 
@@ -235,7 +236,9 @@ public static class FineTuneTrainer
                     state.BestScore = score;
                     state.BestEpoch = epoch;
                     state.EpochsWithoutImprovement = 0;
-                    bestWeights = Snapshot();
+                    // In tensors, in place; as bytes only for the checkpoint file (see WeightSnapshot).
+                    _best.Capture(_model);
+                    bestWeights = _options.CheckpointDirectory is null ? null : Snapshot();
                 }
                 else
                 {
@@ -265,9 +268,19 @@ public static class FineTuneTrainer
             bool stoppedEarly = state.StoppedEarly;
 
             int finalEpoch = state.CompletedEpochs;
-            if (_validation is not null && _options.RestoreBestWeights && bestWeights is not null && state.BestEpoch != finalEpoch)
+            bool haveBest = _best.HasValue || bestWeights is not null;
+            if (_validation is not null && _options.RestoreBestWeights && haveBest && state.BestEpoch != finalEpoch)
             {
-                Restore(bestWeights);
+                // A best epoch of this process is newer than the one a resumed checkpoint brought (scores only improve).
+                if (_best.HasValue)
+                {
+                    _best.Restore(_model);
+                }
+                else
+                {
+                    Restore(bestWeights!);
+                }
+
                 finalEpoch = state.BestEpoch;
                 _options.Log?.Invoke($"Restored the weights of epoch {state.BestEpoch}, the best by {_options.BestModelMetric}.");
             }
@@ -520,6 +533,7 @@ public static class FineTuneTrainer
             _trainLoader.Dispose();
             _validationLoader?.Dispose();
             _optimizer.Dispose();
+            _best.Dispose();
             _trainFeatures?.Dispose();
             _validationFeatures?.Dispose();
             _mean.Dispose();
