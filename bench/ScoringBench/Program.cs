@@ -169,7 +169,7 @@ internal static class Program
                 log($"ORT batch {batch} {m.ImagesPerSecond:F1} img/s");
             }
 
-            // (d) TorchSharp eval forward, batch 16.
+            // (d) TorchSharp eval forward, batch 16, and batch 1 (on at most 64 images) for one image's latency.
             var (torchRun, torchScores) = Runners.TorchSharpEval(model.TorchPeer, pixels, model.InputSize, model.CropSize, 16);
             if (model.TorchHasSameWeights)
             {
@@ -178,6 +178,17 @@ internal static class Program
 
             Keep("torch", torchRun);
             log($"TorchSharp batch 16 {torchRun.ImagesPerSecond:F1} img/s");
+            var (torchSingle, _) = Runners.TorchSharpEval(model.TorchPeer, pixels.Take(Math.Min(64, pixels.Length)).ToArray(), model.InputSize, model.CropSize, 1);
+            Keep("torch1", torchSingle);
+            log($"TorchSharp batch 1 {torchSingle.ImagesPerSecond:F1} img/s, p50 {torchSingle.P50:F1} ms");
+
+            // (e) PyTorch eval forward of the same layout (issue 6, item 4), batch 16 and batch 1, in a child process.
+            if (Runners.PyTorchEval(model.TorchPeer, model.CropSize, settings.Images, log) is { } py)
+            {
+                Keep("pytorch16", py.Batch16);
+                Keep("pytorch1", py.Batch1);
+                log($"PyTorch batch 16 {py.Batch16.ImagesPerSecond:F1} img/s; batch 1 p50 {py.Batch1.P50:F1} ms");
+            }
         }
 
         var rows = order.Select(k => best[k]).ToList();
@@ -213,6 +224,9 @@ internal static class Program
             .AppendLine(FormattableString.Invariant($"- ML.NET one image per call ÷ ML.NET cursor: PredictionEngine ÷ chain: {engineBest.ImagesPerSecond / chainBest.ImagesPerSecond:F2}× (the cursor runs rows on parallel cursors, each ORT call with ORT's own thread pool)"))
             .AppendLine(FormattableString.Invariant($"- One image: ORT batch 1 p50 {ort[1].P50:F1} ms against PredictionEngine p50 {engineBest.P50:F1} ms (which also decodes and resizes)"))
             .AppendLine(FormattableString.Invariant($"- ORT batch 16 ÷ TorchSharp batch 16: **{ort[16].ImagesPerSecond / torchBest.ImagesPerSecond:F2}×**; ORT batch 1 ÷ TorchSharp batch 16: {ort[1].ImagesPerSecond / torchBest.ImagesPerSecond:F2}×"))
+            .AppendLine(best.TryGetValue("pytorch16", out var py16) && best.TryGetValue("pytorch1", out var py1)
+                ? FormattableString.Invariant($"- ORT batch 16 ÷ PyTorch eval batch 16: **{ort[16].ImagesPerSecond / py16.ImagesPerSecond:F2}×**; TorchSharp batch 16 ÷ PyTorch batch 16: {torchBest.ImagesPerSecond / py16.ImagesPerSecond:F2}×; one image p50 / p99: ORT {ort[1].P50:F1} / {ort[1].P99:F1} ms, TorchSharp {best["torch1"].P50:F1} / {best["torch1"].P99:F1} ms, PyTorch {py1.P50:F1} / {py1.P99:F1} ms (PyTorch on random pixels of the same shape, in its own process)")
+                : "- PyTorch eval: not measured (no /usr/bin/python3 with torch)")
             .AppendLine(FormattableString.Invariant($"- The chain's time per image: {1000.0 / chainBest.ImagesPerSecond:F1} ms, of which preprocessing {1000.0 / prepBest.ImagesPerSecond:F1} ms and the rest (ApplyOnnxModel and conversions) {1000.0 * onnxPart:F1} ms"));
         return table.ToString();
     }

@@ -1,11 +1,13 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
+using MLNetTransfer.Torch;
 using MLNetTransfer.Torch.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -139,6 +141,55 @@ internal static class Runners
             x = (x / 255f - mean) / std;
             return model.call(x).softmax(1).contiguous().data<float>().ToArray();
         });
+    }
+
+    /// <summary>
+    /// PyTorch's eval forward of the same layout (pytorch_eval.py, next to the app) at batch 16 and batch 1, in a child
+    /// process of Debian's /usr/bin/python3 (PYTHON overrides). Random pixels: speed does not depend on them. Null, with a
+    /// message, when Python or torch is missing.
+    /// </summary>
+    public static (Measurement Batch16, Measurement Batch1)? PyTorchEval(ResNet model, int cropSize, int images, Action<string> log)
+    {
+        string script = System.IO.Path.Combine(AppContext.BaseDirectory, "pytorch_eval.py");
+        string block = model.Layout.Block == ResNetBlockKind.Basic ? "basic" : "bottleneck";
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("PYTHON") ?? "/usr/bin/python3")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in new[] { script, "--block", block, "--layers", string.Join(",", model.Layout.BlocksPerStage), "--crop", cropSize.ToString(CultureInfo.InvariantCulture), "--images", images.ToString(CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        try
+        {
+            using var process = Process.Start(start)!;
+            string stdout = process.StandardOutput.ReadToEnd();
+            string stderr = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                log($"PyTorch eval skipped: the script exited with {process.ExitCode}: {stderr.Trim()}");
+                return null;
+            }
+
+            using var json = System.Text.Json.JsonDocument.Parse(stdout);
+            Measurement Read(int batch)
+            {
+                var m = json.RootElement.GetProperty(batch.ToString(CultureInfo.InvariantCulture));
+                return new Measurement($"PyTorch {json.RootElement.GetProperty("torch").GetString()} eval forward, batch {batch}", batch,
+                    m.GetProperty("images").GetInt32(), m.GetProperty("seconds").GetDouble(),
+                    m.GetProperty("calls_ms").EnumerateArray().Select(c => c.GetDouble()).ToList());
+            }
+
+            return (Read(16), Read(1));
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            log($"PyTorch eval skipped: {e.Message}");
+            return null;
+        }
     }
 
     /// <summary>

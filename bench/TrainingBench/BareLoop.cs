@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using MLNetTransfer.Torch.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNetTransfer.Bench.Training;
+
+/// <summary>
+/// Item 2's limit: the same network, freezing and optimizer as our fine-tune, stepped on one batch already in memory:
+/// normalise, forward, cross-entropy, backward, gradient clipping at 1.0, AdamW step, a dispose scope per step.
+/// Nothing is decoded, augmented, copied in or measured, so this is what libtorch does on this machine.
+/// </summary>
+internal static class BareLoop
+{
+    public static void Run(BenchArgs a)
+    {
+        string arch = a.Text("arch");
+        int crop = a.Int("crop");
+        int warmup = a.Int("warmup", 3);
+        int steps = a.Int("steps");
+        random.manual_seed(1);
+        using var model = new ResNet(Architectures.Layout(arch), inChannels: 1);
+        var (optimizer, frozenBatchNorms, trainable) = Freezing.LastTwoStages(model, classes: 2);
+        model.train();
+        foreach (var bn in frozenBatchNorms)
+        {
+            bn.eval();
+        }
+
+        using var x = rand(16, 1, crop, crop);
+        using var y = randint(0, 2, new long[] { 16 });
+        using var mean = tensor(new[] { 0f }, new long[] { 1, 1, 1, 1 });
+        using var std = tensor(new[] { 1f }, new long[] { 1, 1, 1, 1 });
+        var watch = new Stopwatch();
+        for (int i = 0; i < warmup + steps; i++)
+        {
+            if (i == warmup)
+            {
+                watch.Start();
+            }
+
+            using var scope = NewDisposeScope();
+            var logits = model.call(x.sub(mean).div_(std));
+            var loss = nn.functional.cross_entropy(logits, y);
+            optimizer.zero_grad();
+            loss.backward();
+            nn.utils.clip_grad_norm_(trainable, 1.0);
+            optimizer.step();
+        }
+
+        watch.Stop();
+        optimizer.Dispose();
+        Json.Emit(new Dictionary<string, object>
+        {
+            ["bench"] = "train",
+            ["impl"] = "bare",
+            ["arch"] = arch,
+            ["crop"] = crop,
+            ["images"] = steps * 16,
+            ["images_per_s"] = steps * 16 / watch.Elapsed.TotalSeconds,
+            ["peak_rss_mib"] = ProcessMemory.PeakRssMiB,
+            ["threads"] = torch.get_num_threads(),
+        });
+    }
+}

@@ -1,0 +1,18 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+
+namespace MLNetTransfer.Bench.Training;
+
+/// <summary>One result line: a flat JSON object on stdout, which bench/run.sh appends to its results file.</summary>
+internal static class Json
+{
+    public static void Emit(Dictionary<string, object> fields)
+    {
+        fields["load_average"] = LoadAverage();
+        Console.WriteLine("RESULT " + JsonSerializer.Serialize(fields));
+    }
+
+    public static string LoadAverage() =>
+        System.IO.File.Exists("/proc/loadavg") ? string.Join(" ", System.IO.File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "unknown";
+}

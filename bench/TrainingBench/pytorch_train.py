@@ -1,0 +1,172 @@
+"""PyTorch side of the training benchmark (issue 6, items 1 and 2): the same fine-tune as our engine's.
+
+Run with Debian's /usr/bin/python3 (python3-torch 1.13, python3-torchvision 0.14). Prints one line
+"RESULT {json}" as TrainingBench does.
+
+  train: torchvision resnet18/resnet50, random init, conv1 made 1-channel, new Linear head; stem, layer1 and layer2
+         frozen with their BatchNorm in eval mode (as BatchNormMode.Frozen); AdamW with layer3 + layer4 at 1e-4 and the
+         head at 1e-3, no weight decay on 1-d parameters, weight decay 1e-4 elsewhere; cross-entropy; gradients clipped
+         at 1.0; batch 16, last incomplete batch dropped. Images: the same PNGs, read and decoded from disk by a
+         DataLoader with worker processes each epoch (PyTorch's usual way; our engine caches the resized images instead),
+         with resize, random crop, horizontal flip, rotation +-10 deg (bilinear) and +-0.1 brightness (additive) and
+         contrast (about the mean), as AugmentationOptions. Epoch 1 is the warm-up; epochs 2..E are timed.
+  bare:  the same network, freezing and optimizer stepped on one batch already in memory.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import resource
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torchvision
+import torchvision.transforms as T
+import torchvision.transforms.functional as F
+from PIL import Image
+
+
+def build(arch, threads):
+    torch.set_num_threads(threads)
+    torch.manual_seed(1)
+    model = getattr(torchvision.models, arch)(weights=None)
+    model.conv1 = nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)
+    model.fc = nn.Linear(model.fc.in_features, 2)
+    trainable = ("layer3", "layer4", "fc")
+    frozen_bn = [m for n, m in model.named_modules() if isinstance(m, nn.BatchNorm2d) and not n.startswith(trainable)]
+    groups = []
+    for prefix in trainable:
+        params = [p for n, p in model.named_parameters() if n.startswith(prefix)]
+        rate = 1e-3 if prefix == "fc" else 1e-4
+        groups.append({"params": [p for p in params if p.dim() > 1], "lr": rate, "weight_decay": 1e-4})
+        groups.append({"params": [p for p in params if p.dim() <= 1], "lr": rate, "weight_decay": 0.0})
+    for n, p in model.named_parameters():
+        p.requires_grad = n.startswith(trainable)
+    params = [p for p in model.parameters() if p.requires_grad]
+    return model, frozen_bn, torch.optim.AdamW(groups), params
+
+
+def train_mode(model, frozen_bn):
+    model.train()
+    for bn in frozen_bn:
+        bn.eval()
+
+
+def step(model, optimizer, params, x, y):
+    loss = nn.functional.cross_entropy(model(x), y)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    nn.utils.clip_grad_norm_(params, 1.0)
+    optimizer.step()
+    return loss
+
+
+class Jitter:
+    """Additive brightness and contrast about the mean, clamped to [0, 1], as our ImageTransforms."""
+
+    def __init__(self, brightness, contrast):
+        self.brightness, self.contrast = brightness, contrast
+
+    def __call__(self, x):
+        c = 1 + random.uniform(-self.contrast, self.contrast)
+        b = random.uniform(-self.brightness, self.brightness)
+        return (x * c + ((1 - c) * x.mean() + b)).clamp_(0, 1)
+
+
+class PngFolder(torch.utils.data.Dataset):
+    def __init__(self, root, count, crop):
+        files = []
+        for label, name in enumerate(("NORMAL", "OPACITY")):
+            folder = os.path.join(root, name)
+            files += [(os.path.join(folder, f), label) for f in os.listdir(folder) if f.endswith(".png")]
+        files.sort(key=lambda f: os.path.basename(f[0]))  # by file name, as TrainingBench: the classes interleave
+        self.files = files[:count]
+        resize = round(crop * 256 / 224)
+        self.transform = T.Compose([
+            T.Resize(resize, interpolation=T.InterpolationMode.BILINEAR),
+            T.RandomCrop(crop),
+            T.RandomHorizontalFlip(),
+            T.RandomRotation(10, interpolation=T.InterpolationMode.BILINEAR),
+            T.ToTensor(),
+            Jitter(0.1, 0.1),
+        ])
+
+    def __len__(self):
+        return len(self.files)
+
+    def __getitem__(self, i):
+        path, label = self.files[i]
+        with Image.open(path) as image:
+            return self.transform(image.convert("L")), label
+
+
+def peak_rss_mib():
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest finished child
+    return own, workers
+
+
+def run_train(a):
+    model, frozen_bn, optimizer, params = build(a.arch, a.threads)
+    data = PngFolder(a.dir, a.images, a.crop)
+    loader = torch.utils.data.DataLoader(data, batch_size=16, shuffle=True, drop_last=True, num_workers=a.workers,
+                                         persistent_workers=a.workers > 0)
+    seconds, images, first = 0.0, 0, None
+    for epoch in range(1, a.epochs + 1):
+        train_mode(model, frozen_bn)
+        start, seen = time.perf_counter(), 0
+        for x, y in loader:
+            step(model, optimizer, params, x, y).item()
+            seen += len(y)
+        elapsed = time.perf_counter() - start
+        if epoch == 1:
+            first = seen / elapsed
+        else:
+            seconds += elapsed
+            images += seen
+    del loader  # ends the persistent workers, so that their peak RSS is counted
+    own, workers = peak_rss_mib()
+    return {"impl": "pytorch", "images": images, "images_per_s": images / seconds, "epoch1_images_per_s": first,
+            "peak_rss_mib": own, "worker_peak_rss_mib": workers, "workers": a.workers}
+
+
+def run_bare(a):
+    model, frozen_bn, optimizer, params = build(a.arch, a.threads)
+    train_mode(model, frozen_bn)
+    x, y = torch.rand(16, 1, a.crop, a.crop), torch.randint(0, 2, (16,))
+    for _ in range(a.warmup):
+        step(model, optimizer, params, x, y)
+    start = time.perf_counter()
+    for _ in range(a.steps):
+        step(model, optimizer, params, x, y)
+    elapsed = time.perf_counter() - start
+    return {"impl": "pytorch-bare", "images": a.steps * 16, "images_per_s": a.steps * 16 / elapsed,
+            "peak_rss_mib": peak_rss_mib()[0]}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=("train", "bare"))
+    p.add_argument("--arch", required=True, choices=("resnet18", "resnet50"))
+    p.add_argument("--crop", type=int, required=True)
+    p.add_argument("--dir")
+    p.add_argument("--images", type=int, default=0)
+    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--steps", type=int, default=0)
+    p.add_argument("--warmup", type=int, default=3)
+    a = p.parse_args()
+    random.seed(1)
+    result = run_train(a) if a.mode == "train" else run_bare(a)
+    result.update({"bench": "train", "arch": a.arch, "crop": a.crop, "threads": torch.get_num_threads(),
+                   "torch": torch.__version__, "load_average": " ".join(open("/proc/loadavg").read().split()[:3])})
+    print("RESULT " + json.dumps(result))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

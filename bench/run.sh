@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Issue 6: every benchmark in one command. Builds in Release, writes the PNGs once, runs the training measurements
+# (ours, PyTorch, the bare loops) in alternation so that load from other work on the machine hits both sides alike,
+# then the feature cache, memory and scoring benchmarks, prints the tables and writes them into BENCHMARKS.md.
+#
+#   bash bench/run.sh            # the full run: 3 rounds, ResNet18 and ResNet50 at 224 and 128 px (about 20 min on 2 cores)
+#   bash bench/run.sh --quick    # 1 round, ResNet18 only, fewer images (under 5 min)
+#
+# PyTorch is Debian's python3-torch / python3-torchvision under /usr/bin/python3 (PYTHON= overrides). Benchmarks are
+# not part of `dotnet test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+QUICK=false
+[[ "${1:-}" == "--quick" ]] && QUICK=true
+PYTHON="${PYTHON:-/usr/bin/python3}"
+COMMAND="bash bench/run.sh${1:+ $1}"
+WORK="$(mktemp -d /tmp/mlnettransfer-bench-XXXXXX)"
+trap 'rm -rf "$WORK"' EXIT
+RESULTS="$WORK/results.jsonl"
+LOG="$WORK/log.txt"
+: > "$RESULTS"
+
+if $QUICK; then
+  ROUNDS=1; CONFIGS="resnet18:128:160 resnet18:224:64"
+  CACHE_IMAGES=64; CACHE_EPOCHS=4; MEMORY_EPOCHS=10; MEMORY_IMAGES=32; SCORING_ARGS="--quick"
+else
+  ROUNDS=3; CONFIGS="resnet18:128:256 resnet18:224:96 resnet50:128:96 resnet50:224:64"
+  CACHE_IMAGES=256; CACHE_EPOCHS=5; MEMORY_EPOCHS=10; MEMORY_IMAGES=64; SCORING_ARGS=""
+fi
+
+echo "building (Release) ..."
+dotnet build -c Release bench/TrainingBench -v q -nologo | tail -n 3
+dotnet build -c Release bench/ScoringBench -v q -nologo | tail -n 3
+BENCH=(dotnet bench/TrainingBench/bin/Release/net10.0/TrainingBench.dll)
+START_LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
+START_CPU="$(head -1 /proc/stat)"
+SECONDS=0
+
+# Runs one measurement and appends its RESULT line (with the round) to the results file.
+measure() {
+  local round="$1"; shift
+  echo "[${SECONDS}s] round $round: $*" | tee -a "$LOG"
+  "$@" 2>>"$LOG" | tee -a "$LOG" | sed -n 's/^RESULT //p' | sed "s/^{/{\"round\": $round, /" >> "$RESULTS"
+}
+
+echo "writing the PNGs ..."
+"${BENCH[@]}" images --dir "$WORK/png" --count 400 --size 320
+
+for round in $(seq 1 "$ROUNDS"); do
+  for config in $CONFIGS; do
+    IFS=: read -r arch crop images <<< "$config"
+    steps=$(( images / 16 ))
+    ours=("${BENCH[@]}" train --arch "$arch" --crop "$crop" --images "$images" --dir "$WORK/png")
+    torch=("$PYTHON" bench/TrainingBench/pytorch_train.py train --arch "$arch" --crop "$crop" --images "$images" --dir "$WORK/png")
+    # Alternate who goes first from round to round.
+    if (( round % 2 == 1 )); then
+      measure "$round" "${ours[@]}"; measure "$round" "${torch[@]}"
+    else
+      measure "$round" "${torch[@]}"; measure "$round" "${ours[@]}"
+    fi
+    measure "$round" "${BENCH[@]}" bare --arch "$arch" --crop "$crop" --steps "$steps"
+    measure "$round" "${BENCH[@]}" train --arch "$arch" --crop "$crop" --images "$images" --variant memory
+    measure "$round" "$PYTHON" bench/TrainingBench/pytorch_train.py bare --arch "$arch" --crop "$crop" --steps "$steps"
+  done
+done
+
+measure 1 "${BENCH[@]}" cache --arch resnet18 --crop 224 --images "$CACHE_IMAGES" --epochs "$CACHE_EPOCHS" --dir "$WORK/png"
+measure 1 "${BENCH[@]}" cache --arch resnet18 --crop 224 --images "$CACHE_IMAGES" --epochs 2 --cache false --dir "$WORK/png"
+measure 1 "${BENCH[@]}" memory --arch resnet50 --crop 64 --images "$MEMORY_IMAGES" --epochs "$MEMORY_EPOCHS" --dir "$WORK/png"
+
+END_LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
+END_CPU="$(head -1 /proc/stat)"
+TRAIN_SECONDS=$SECONDS
+"${BENCH[@]}" report --results "$RESULTS" --markdown BENCHMARKS.md --command "$COMMAND" --quick "$QUICK" \
+  --load-start "$START_LOAD" --load-end "$END_LOAD" --cpu-start "$START_CPU" --cpu-end "$END_CPU" --seconds "$TRAIN_SECONDS"
+
+echo "[${SECONDS}s] scoring ..."
+dotnet run -c Release --no-build --project bench/ScoringBench -- $SCORING_ARGS --markdown BENCHMARKS.md
+echo "done in ${SECONDS}s; BENCHMARKS.md updated (sections 'Training (issue 6)' and 'Scoring (issue 4, item 8)')."
