@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine for MLNetTransfer: Debian's PyTorch, torchvision, ONNX and scikit-learn (the
-# references the parity tests compare with), then the NuGet packages. The .NET 10 SDK must be on PATH.
+# references the parity tests compare with), the DejaVu fonts the training report's plots are drawn with, then the NuGet
+# packages. The .NET 10 SDK must be on PATH.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if ! /usr/bin/python3 -c "import torch, torchvision, onnx, sklearn" 2>/dev/null; then
+if ! /usr/bin/python3 -c "import torch, torchvision, onnx, sklearn" 2>/dev/null \
+    || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
     SUDO=""
     if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
     export DEBIAN_FRONTEND=noninteractive
     $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq --no-install-recommends python3-torch python3-torchvision python3-onnx python3-sklearn
+    $SUDO apt-get install -y -qq --no-install-recommends python3-torch python3-torchvision python3-onnx python3-sklearn \
+        fonts-dejavu-core
 fi
 
 dotnet restore MLNetTransfer.sln

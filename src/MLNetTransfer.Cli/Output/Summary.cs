@@ -10,7 +10,8 @@ internal static class Summary
 {
     public static void Print(EvaluationMetrics metrics, string evaluatedOn)
     {
-        var table = new Table().Title(Markup.Escape($"Evaluated on the {evaluatedOn}")).AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        AnsiConsole.WriteLine($"Evaluated on the {evaluatedOn}:");
+        var table = new Table().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
         string aucName = metrics.Task switch
         {
             TaskKind.Binary => $"AUC ({metrics.ClassNames[1]} positive)",
