@@ -16,6 +16,24 @@ internal static class CliProcess
 
     public static Result Run(ITestOutputHelper log, IEnumerable<string> arguments)
     {
+        using var process = Start(log, arguments);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("mlnet-transfer did not finish in 5 minutes.");
+        }
+
+        var result = new Result(process.ExitCode, output.Result, error.Result);
+        log.WriteLine(result.Output);
+        log.WriteLine($"exit code {result.ExitCode}; stderr: {result.Error.Trim()}");
+        return result;
+    }
+
+    /// <summary>Starts the tool with its output redirected; the caller reads it and waits.</summary>
+    public static Process Start(ITestOutputHelper log, IEnumerable<string> arguments)
+    {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
@@ -29,19 +47,7 @@ internal static class CliProcess
         }
 
         log.WriteLine($"$ mlnet-transfer {string.Join(" ", start.ArgumentList)}");
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("mlnet-transfer did not finish in 5 minutes.");
-        }
-
-        var result = new Result(process.ExitCode, output.Result, error.Result);
-        log.WriteLine(result.Output);
-        log.WriteLine($"exit code {result.ExitCode}; stderr: {result.Error.Trim()}");
-        return result;
+        return Process.Start(start)!;
     }
 
     // src/MLNetTransfer.Cli/bin/<Configuration>/<framework>/mlnet-transfer.dll, in this test assembly's configuration

@@ -1,0 +1,76 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Text;
+using System.Text.Json;
+using MLNetTransfer.SyntheticData;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace MLNetTransfer.Cli.Tests;
+
+/// <summary>
+/// Ctrl+C during <c>train</c> stops with exit code 130 and a message that says how to continue; the same command with
+/// <c>--resume</c> continues from the last checkpoint and ends with the full run's epochs.
+/// </summary>
+[Collection("NoParallelization")]
+public sealed class InterruptedTrainingTests : IDisposable
+{
+    private readonly ITestOutputHelper _log;
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"mlnet-transfer-resume-{Guid.NewGuid():N}");
+
+    public InterruptedTrainingTests(ITestOutputHelper log)
+    {
+        _log = log;
+        SyntheticChestXrays.WriteDataset(Path.Combine(_root, "data"), size: 48, train: 64, validation: 16, test: 16);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void CtrlCStopsAndResumeFinishesTheRun()
+    {
+        string metrics = Path.Combine(_root, "metrics.json");
+        var arguments = new[]
+        {
+            "train", "--data", Path.Combine(_root, "data"), "--grayscale", "--strategy", "last-stages:1", "--epochs", "4",
+            "--batch-size", "8", "--image-size", "40", "--checkpoint-dir", Path.Combine(_root, "checkpoints"),
+            "--output", Path.Combine(_root, "model.zip"), "--metrics-json", metrics,
+        };
+
+        using var process = CliProcess.Start(_log, arguments);
+        var output = new StringBuilder();
+        string? line;
+        while ((line = process.StandardOutput.ReadLine()) is not null)
+        {
+            output.AppendLine(line);
+            if (line.Contains("epoch  1/4", StringComparison.Ordinal))
+            {
+                // SIGINT, as Ctrl+C sends: System.CommandLine cancels the action's token, the engine stops at its next step.
+                using var kill = Process.Start("kill", new[] { "-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) })!;
+                kill.WaitForExit();
+                break;
+            }
+        }
+
+        output.Append(process.StandardOutput.ReadToEnd());
+        string error = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)));
+        _log.WriteLine(output.ToString());
+        _log.WriteLine($"exit code {process.ExitCode}; stderr: {error}");
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains("--resume", error);
+        Assert.False(File.Exists(metrics), "a stopped run writes no metrics");
+
+        var resumed = CliProcess.Run(_log, [.. arguments, "--resume"]);
+        Assert.Equal(0, resumed.ExitCode);
+        using var json = JsonDocument.Parse(File.ReadAllText(metrics));
+        Assert.Equal(4, json.RootElement.GetProperty("epochs").GetArrayLength());
+    }
+}
