@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
-using Xunit;
+using MLNetTransfer.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace MLNetTransfer.Cli.Tests;
@@ -50,22 +50,5 @@ internal static class CliProcess
         return Process.Start(start)!;
     }
 
-    // src/MLNetTransfer.Cli/bin/<Configuration>/<framework>/mlnet-transfer.dll, in this test assembly's configuration
-    // (tests/MLNetTransfer.Cli.Tests/bin/<Configuration>/<framework>/); the ProjectReference builds it first.
-    private static string ToolDll()
-    {
-        var testFolder = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string framework = testFolder.Name;
-        string configuration = testFolder.Parent!.Name;
-        var repo = testFolder;
-        while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "MLNetTransfer.sln")))
-        {
-            repo = repo.Parent;
-        }
-
-        Assert.True(repo is not null, $"No MLNetTransfer.sln above {AppContext.BaseDirectory}");
-        string dll = Path.Combine(repo!.FullName, "src", "MLNetTransfer.Cli", "bin", configuration, framework, "mlnet-transfer.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing: the test project builds it through its ProjectReference.");
-        return dll;
-    }
+    private static string ToolDll() => BuiltApp.Dll("src/MLNetTransfer.Cli", "mlnet-transfer.dll");
 }

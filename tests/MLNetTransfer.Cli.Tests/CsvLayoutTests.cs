@@ -19,21 +19,17 @@ namespace MLNetTransfer.Cli.Tests;
 public sealed class CsvLayoutTests : IDisposable
 {
     private readonly ITestOutputHelper _log;
-    private readonly string _root = Path.Combine(Path.GetTempPath(), $"mlnet-transfer-csv-{Guid.NewGuid():N}");
+    private readonly TempFolder _folder = new("mlnet-transfer-csv");
 
     public CsvLayoutTests(ITestOutputHelper log)
     {
         _log = log;
-        Directory.CreateDirectory(Path.Combine(_root, "images"));
+        Directory.CreateDirectory(Path.Combine(Root, "images"));
     }
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_root))
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-    }
+    private string Root => _folder.Path;
+
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public void CheXpertStyleMultiLabelCsvTrainsEvaluatesAndPredicts()
@@ -46,20 +42,20 @@ public sealed class CsvLayoutTests : IDisposable
         foreach (var image in SyntheticChestXrays.Generate(60, 48, seed: 11))
         {
             string file = Path.Combine("images", image.Name + ".png");
-            File.WriteAllBytes(Path.Combine(_root, file), SyntheticChestXrays.EncodePng(image));
+            File.WriteAllBytes(Path.Combine(Root, file), SyntheticChestXrays.EncodePng(image));
             string opacity = n % 7 == 3 ? "-1" : image.Opacity ? "1" : "0";
             string device = n % 11 == 5 ? "" : random.Next(2) == 1 ? "1.0" : "0.0";
             csv.Append(CultureInfo.InvariantCulture, $"{file},P{n / 3},{opacity},{device}\n");
             n++;
         }
 
-        string data = Path.Combine(_root, "train.csv");
+        string data = Path.Combine(Root, "train.csv");
         File.WriteAllText(data, csv.ToString());
-        string model = Path.Combine(_root, "model.zip");
-        string metricsPath = Path.Combine(_root, "metrics.json");
+        string model = Path.Combine(Root, "model.zip");
+        string metricsPath = Path.Combine(Root, "metrics.json");
         var train = CliProcess.Run(_log, "train", "--data", data, "--label-columns", "Opacity,Device", "--group-column", "PatientId",
             "--grayscale", "--strategy", "feature-extraction", "--epochs", "1", "--batch-size", "8", "--image-size", "40",
-            "--output", model, "--metrics-json", metricsPath, "--report", Path.Combine(_root, "report"));
+            "--output", model, "--metrics-json", metricsPath, "--report", Path.Combine(Root, "report"));
         Assert.Equal(0, train.ExitCode);
         using var metrics = JsonDocument.Parse(File.ReadAllText(metricsPath));
         var m = metrics.RootElement;
@@ -70,15 +66,15 @@ public sealed class CsvLayoutTests : IDisposable
         Assert.Equal(60, validation + m.GetProperty("train_images").GetInt32());
         Assert.True(validation > 0 && validation % 3 == 0, $"{validation} validation images: patients were split");
         Assert.Contains("validation set", m.GetProperty("evaluated_on").GetString());
-        Assert.True(File.Exists(Path.Combine(_root, "report", "roc.png")));
+        Assert.True(File.Exists(Path.Combine(Root, "report", "roc.png")));
 
         // evaluate reads the label columns from the model when none are named.
-        var evaluate = CliProcess.Run(_log, "evaluate", "--model", model, "--data", data, "--metrics-json", Path.Combine(_root, "evaluate.json"));
+        var evaluate = CliProcess.Run(_log, "evaluate", "--model", model, "--data", data, "--metrics-json", Path.Combine(Root, "evaluate.json"));
         Assert.Equal(0, evaluate.ExitCode);
-        using var evaluated = JsonDocument.Parse(File.ReadAllText(Path.Combine(_root, "evaluate.json")));
+        using var evaluated = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "evaluate.json")));
         Assert.Equal(60, evaluated.RootElement.GetProperty("evaluated_images").GetInt32());
 
-        var predict = CliProcess.Run(_log, "predict", "--model", model, Path.Combine(_root, "images"), "--json");
+        var predict = CliProcess.Run(_log, "predict", "--model", model, Path.Combine(Root, "images"), "--json");
         Assert.Equal(0, predict.ExitCode);
         using var predictions = JsonDocument.Parse(predict.Output);
         var rows = predictions.RootElement.GetProperty("predictions").EnumerateArray().ToList();
@@ -95,16 +91,16 @@ public sealed class CsvLayoutTests : IDisposable
         foreach (var image in SyntheticChestXrays.Generate(45, 48, seed: 12))
         {
             string label = image.Opacity ? (n % 2 == 0 ? "OPACITY" : "EFFUSION") : "NORMAL";
-            string file = Path.Combine(_root, "images", image.Name + ".png");
+            string file = Path.Combine(Root, "images", image.Name + ".png");
             File.WriteAllBytes(file, SyntheticChestXrays.EncodePng(image));
             csv.Append(CultureInfo.InvariantCulture, $"\"{file}\",{label}\n");
             n++;
         }
 
-        string data = Path.Combine(_root, "labels.csv");
+        string data = Path.Combine(Root, "labels.csv");
         File.WriteAllText(data, csv.ToString());
-        string model = Path.Combine(_root, "model.zip");
-        string metricsPath = Path.Combine(_root, "metrics.json");
+        string model = Path.Combine(Root, "model.zip");
+        string metricsPath = Path.Combine(Root, "metrics.json");
         var train = CliProcess.Run(_log, "train", "--data", data, "--image-column", "file", "--label-column", "finding",
             "--strategy", "feature-extraction", "--epochs", "1", "--batch-size", "8", "--image-size", "40", "--output", model, "--metrics-json", metricsPath);
         Assert.Equal(0, train.ExitCode);
@@ -112,7 +108,7 @@ public sealed class CsvLayoutTests : IDisposable
         Assert.Equal("multiclass", metrics.RootElement.GetProperty("task").GetString());
         Assert.Equal(new[] { "EFFUSION", "NORMAL", "OPACITY" }, metrics.RootElement.GetProperty("classes").EnumerateArray().Select(c => c.GetString()).ToArray());
 
-        string other = Path.Combine(_root, "other.csv");
+        string other = Path.Combine(Root, "other.csv");
         File.WriteAllText(other, csv.ToString().Replace(",EFFUSION\n", ",PNEUMOTHORAX\n", StringComparison.Ordinal));
         var evaluate = CliProcess.Run(_log, "evaluate", "--model", model, "--data", other, "--image-column", "file", "--label-column", "finding");
         Assert.Equal(2, evaluate.ExitCode);

@@ -17,31 +17,27 @@ namespace MLNetTransfer.Cli.Tests;
 public sealed class InterruptedTrainingTests : IDisposable
 {
     private readonly ITestOutputHelper _log;
-    private readonly string _root = Path.Combine(Path.GetTempPath(), $"mlnet-transfer-resume-{Guid.NewGuid():N}");
+    private readonly TempFolder _folder = new("mlnet-transfer-resume");
 
     public InterruptedTrainingTests(ITestOutputHelper log)
     {
         _log = log;
-        SyntheticChestXrays.WriteDataset(Path.Combine(_root, "data"), size: 48, train: 64, validation: 16, test: 16);
+        SyntheticChestXrays.WriteDataset(Path.Combine(Root, "data"), size: 48, train: 64, validation: 16, test: 16);
     }
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_root))
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-    }
+    private string Root => _folder.Path;
+
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public void CtrlCStopsAndResumeFinishesTheRun()
     {
-        string metrics = Path.Combine(_root, "metrics.json");
+        string metrics = Path.Combine(Root, "metrics.json");
         var arguments = new[]
         {
-            "train", "--data", Path.Combine(_root, "data"), "--grayscale", "--strategy", "last-stages:1", "--epochs", "4",
-            "--batch-size", "8", "--image-size", "40", "--checkpoint-dir", Path.Combine(_root, "checkpoints"),
-            "--output", Path.Combine(_root, "model.zip"), "--metrics-json", metrics,
+            "train", "--data", Path.Combine(Root, "data"), "--grayscale", "--strategy", "last-stages:1", "--epochs", "4",
+            "--batch-size", "8", "--image-size", "40", "--checkpoint-dir", Path.Combine(Root, "checkpoints"),
+            "--output", Path.Combine(Root, "model.zip"), "--metrics-json", metrics,
         };
 
         using var process = CliProcess.Start(_log, arguments);

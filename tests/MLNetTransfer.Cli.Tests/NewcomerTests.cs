@@ -19,7 +19,7 @@ namespace MLNetTransfer.Cli.Tests;
 public sealed class NewcomerTests : IDisposable
 {
     private readonly ITestOutputHelper _log;
-    private readonly string _root = Path.Combine(Path.GetTempPath(), $"mlnet-transfer-newcomer-{Guid.NewGuid():N}");
+    private readonly TempFolder _folder = new("mlnet-transfer-newcomer");
 
     public NewcomerTests(ITestOutputHelper log)
     {
@@ -27,22 +27,18 @@ public sealed class NewcomerTests : IDisposable
         SyntheticChestXrays.WriteDataset(Data, size: 48, train: 48, validation: 16, test: 20);
     }
 
-    private string Data => Path.Combine(_root, "data");
+    private string Data => Path.Combine(Root, "data");
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_root))
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-    }
+    private string Root => _folder.Path;
+
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public void TrainEvaluatePredictExportOnAFolderPerClassSet()
     {
-        string model = Path.Combine(_root, "model.zip");
-        string metricsPath = Path.Combine(_root, "metrics.json");
-        string report = Path.Combine(_root, "report");
+        string model = Path.Combine(Root, "model.zip");
+        string metricsPath = Path.Combine(Root, "metrics.json");
+        string report = Path.Combine(Root, "report");
         var train = CliProcess.Run(_log, "train", "--data", Data, "--grayscale", "--strategy", "last-stages:1", "--epochs", "2",
             "--batch-size", "8", "--image-size", "40", "--output", model, "--metrics-json", metricsPath, "--report", report);
         Assert.Equal(0, train.ExitCode);
@@ -93,17 +89,17 @@ public sealed class NewcomerTests : IDisposable
         Assert.Equal(pairs / (opacity.Count * normal.Count), m.GetProperty("auc").GetDouble(), 6);
 
         // evaluate on the same folder takes its test/ split: the same numbers as train's evaluation.
-        string evaluatePath = Path.Combine(_root, "evaluate.json");
-        var evaluate = CliProcess.Run(_log, "evaluate", "--model", model, "--data", Data, "--metrics-json", evaluatePath, "--report", Path.Combine(_root, "evaluate-report"));
+        string evaluatePath = Path.Combine(Root, "evaluate.json");
+        var evaluate = CliProcess.Run(_log, "evaluate", "--model", model, "--data", Data, "--metrics-json", evaluatePath, "--report", Path.Combine(Root, "evaluate-report"));
         Assert.Equal(0, evaluate.ExitCode);
         using var evaluated = JsonDocument.Parse(File.ReadAllText(evaluatePath));
         Assert.Equal(m.GetProperty("auc").GetDouble(), evaluated.RootElement.GetProperty("auc").GetDouble(), 12);
         Assert.Equal(m.GetProperty("accuracy").GetDouble(), evaluated.RootElement.GetProperty("accuracy").GetDouble(), 12);
-        Assert.False(File.Exists(Path.Combine(_root, "evaluate-report", "loss.png")), "evaluate has no epochs to plot");
-        Assert.True(File.Exists(Path.Combine(_root, "evaluate-report", "roc.png")));
+        Assert.False(File.Exists(Path.Combine(Root, "evaluate-report", "loss.png")), "evaluate has no epochs to plot");
+        Assert.True(File.Exists(Path.Combine(Root, "evaluate-report", "roc.png")));
 
         // export: the graph inside model.zip, which ONNX's own checker accepts.
-        string onnx = Path.Combine(_root, "model.onnx");
+        string onnx = Path.Combine(Root, "model.onnx");
         var export = CliProcess.Run(_log, "export", "--model", model, "--onnx", onnx);
         Assert.Equal(0, export.ExitCode);
         CheckOnnx(onnx);
@@ -112,8 +108,8 @@ public sealed class NewcomerTests : IDisposable
     [Fact]
     public void WrongArgumentsExitNonZeroNamingTheArgument()
     {
-        string model = Path.Combine(_root, "no-such-model.zip");
-        string missing = Path.Combine(_root, "no-such-folder");
+        string model = Path.Combine(Root, "no-such-model.zip");
+        string missing = Path.Combine(Root, "no-such-folder");
         var cases = new (string[] Arguments, int? ExitCode, string Named)[]
         {
             (new[] { "train" }, null, "--data"),
@@ -125,7 +121,7 @@ public sealed class NewcomerTests : IDisposable
             (new[] { "train", "--data", Data, "--arch", "resnet19" }, null, "--arch"),
             (new[] { "train", "--data", Data, "--lr", "-1" }, 1, "--lr"),
             (new[] { "train", "--data", Data, "--batch-size", "1" }, 1, "--batch-size"),
-            (new[] { "train", "--data", Data, "--weights", Path.Combine(_root, "none.pth") }, 1, "--weights"),
+            (new[] { "train", "--data", Data, "--weights", Path.Combine(Root, "none.pth") }, 1, "--weights"),
             (new[] { "train", "--data", Data, "--resume" }, 1, "--checkpoint-dir"),
             (new[] { "train", "--data", missing }, 2, missing),
             (new[] { "evaluate", "--model", model, "--data", Data }, 3, "--model"),

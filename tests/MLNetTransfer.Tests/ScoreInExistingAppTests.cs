@@ -9,6 +9,7 @@ using Microsoft.ML.Data;
 using MLNetTransfer.FineTuning;
 using MLNetTransfer.Torch.Data;
 using MLNetTransfer.Torch.FineTuning;
+using MLNetTransfer.Tests.Shared;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -157,22 +158,5 @@ public sealed class ScoreInExistingAppTests
         return run;
     }
 
-    // samples/ScoreInExistingApp/bin/<Configuration>/net10.0/ScoreInExistingApp.dll, in this test assembly's configuration
-    // (tests/MLNetTransfer.Tests/bin/<Configuration>/<framework>/).
-    private static string AppDll()
-    {
-        var testFolder = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string framework = testFolder.Name;
-        string configuration = testFolder.Parent!.Name;
-        var repo = testFolder;
-        while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "MLNetTransfer.sln")))
-        {
-            repo = repo.Parent;
-        }
-
-        Assert.True(repo is not null, $"No MLNetTransfer.sln above {AppContext.BaseDirectory}");
-        string dll = Path.Combine(repo!.FullName, "samples", "ScoreInExistingApp", "bin", configuration, framework, "ScoreInExistingApp.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing: the test project builds it through its ProjectReference.");
-        return dll;
-    }
+    private static string AppDll() => BuiltApp.Dll("samples/ScoreInExistingApp", "ScoreInExistingApp.dll");
 }
