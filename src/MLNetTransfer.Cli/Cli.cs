@@ -51,9 +51,21 @@ internal static class Cli
         {
             return Fail(ExitCodes.Canceled, "Stopped.");
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or InvalidDataException or IOException or FormatException or NotSupportedException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or InvalidDataException or IOException or FormatException
+            or NotSupportedException or UnauthorizedAccessException)
         {
-            // The engine's and ML.NET's own messages name the column, file or option; the type says which kind of failure.
+            // The engine's, ML.NET's and the file system's own messages name the column, file or option.
+            return Fail(ExitCodes.Failed, e.Message);
+        }
+        catch (Exception e)
+        {
+            // Anything else is a bug of ours or of a library: one line with its type, not System.CommandLine's stack
+            // trace and exit code 1, which means wrong arguments here. MLNETTRANSFER_STACKTRACE=1 prints the trace.
+            if (Environment.GetEnvironmentVariable("MLNETTRANSFER_STACKTRACE") == "1")
+            {
+                Console.Error.WriteLine(e);
+            }
+
             return Fail(ExitCodes.Failed, $"{e.GetType().Name}: {e.Message}");
         }
     }

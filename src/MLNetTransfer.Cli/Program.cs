@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using Spectre.Console;
 
 namespace MLNetTransfer.Cli;
@@ -8,6 +9,12 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        // Numbers on the command line (--lr 0.001), in the metrics file and on the console are invariant: under de-DE,
+        // System.CommandLine would read "0.001" as 1 (the '.' is a group separator there).
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
         if (Console.IsOutputRedirected)
         {
             // Redirected to a file or a pipe, Spectre.Console assumes 80 columns and wraps tables and epoch lines.

@@ -44,13 +44,14 @@ internal static class TrainCommand
         var earlyStopping = new Option<int?>("--early-stopping") { Description = "Stop after this many epochs without a better validation loss." };
         var checkpoints = new Option<string?>("--checkpoint-dir") { Description = "Write a checkpoint each epoch here, so that --resume can continue a stopped run." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir (same data and settings)." };
+        var positiveClass = new Option<string?>(PositiveClass.Option) { Description = "Two classes: the positive one (the finding), whose AUC, recall and Probability are reported. Default: the second in ordinal order." };
         var output = new Option<string>("--output", "-o") { Description = "Where the ML.NET model goes.", DefaultValueFactory = _ => "model.zip" };
         var metricsJson = new Option<string?>("--metrics-json") { Description = "Write the metrics as JSON here (keys in README.md)." };
         var report = new Option<string?>("--report") { Description = "Write the report (PNG plots and index.html) into this folder." };
 
         var command = new Command("train", "Fine-tune a ResNet on a folder or CSV of images; save model.zip, evaluate it, write metrics and a report.");
         data.AddTo(command);
-        foreach (var option in new Option[] { arch, strategy, grayscale, epochs, batchSize, imageSize, lr, weights, seed, validationFraction, earlyStopping, checkpoints, resume, output, metricsJson, report })
+        foreach (var option in new Option[] { arch, strategy, grayscale, epochs, batchSize, imageSize, lr, weights, seed, validationFraction, earlyStopping, checkpoints, resume, positiveClass, output, metricsJson, report })
         {
             command.Options.Add(option);
         }
@@ -67,12 +68,13 @@ internal static class TrainCommand
                 BatchSize = AtLeast(parse.GetValue(batchSize), 2, "--batch-size"),
                 ImageSize = Between(parse.GetValue(imageSize), 32, 1024, "--image-size"),
                 LearningRate = Positive(parse.GetValue(lr), "--lr"),
-                WeightsPath = ExistingFile(parse.GetValue(weights), "--weights"),
+                WeightsPath = WeightsFile(parse.GetValue(weights)),
                 Seed = parse.GetValue(seed),
                 ValidationFraction = Fraction(parse.GetValue(validationFraction), "--validation-fraction"),
                 EarlyStoppingPatience = parse.GetValue(earlyStopping) is { } patience ? AtLeast(patience, 1, "--early-stopping") : null,
                 CheckpointDirectory = parse.GetValue(checkpoints),
                 Resume = parse.GetValue(resume),
+                PositiveClass = parse.GetValue(positiveClass),
                 ModelPath = parse.GetValue(output)!,
                 MetricsJsonPath = parse.GetValue(metricsJson),
                 ReportDirectory = parse.GetValue(report),
@@ -114,6 +116,21 @@ internal static class TrainCommand
     private static double Fraction(double value, string option) => value > 0 && value < 1
         ? value
         : throw new CliException(ExitCodes.Usage, $"{option} must be between 0 and 1 (exclusive); got {value.ToString(CultureInfo.InvariantCulture)}.");
+
+    // The extensions PretrainedResNet.FromFile knows; anything else would fail after the data set is read, in the
+    // reader of whichever format its first bytes suggested.
+    private static string? WeightsFile(string? path)
+    {
+        if (ExistingFile(path, "--weights") is not { } file)
+        {
+            return null;
+        }
+
+        string extension = Path.GetExtension(file).ToLowerInvariant();
+        return extension is ".pth" or ".pt" or ".bin" or ".ckpt" or ".safetensors" or ".onnx"
+            ? file
+            : throw new CliException(ExitCodes.Usage, $"--weights: {Path.GetFullPath(file)} is not a PyTorch (.pth, .pt, .bin, .ckpt), .safetensors or ResNet .onnx file.");
+    }
 
     internal static string? ExistingFile(string? path, string option) => path is null || File.Exists(path)
         ? path

@@ -26,8 +26,9 @@ internal sealed class LabeledDataset
     public TaskKind Task { get; }
 
     /// <summary>
-    /// Single-label: the training split's classes, ordinal-sorted, which is ML.NET's key order (index 1 is the
-    /// positive class of a binary task). Multi-label: the label columns in the order given, one model output each.
+    /// Single-label: the training split's classes, ordinal-sorted (or as <see cref="WithClassOrder"/> set them), which
+    /// is ML.NET's key order (index 1 is the positive class of a binary task). Multi-label: the label columns in the
+    /// order given, one model output each.
     /// </summary>
     public IReadOnlyList<string> ClassNames { get; }
 
@@ -42,6 +43,9 @@ internal sealed class LabeledDataset
 
     /// <summary>Things that did not stop reading but that the person should see: ignored files, labels without positives.</summary>
     public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>The same data with the classes in another order, e.g. a binary task's positive class second.</summary>
+    public LabeledDataset WithClassOrder(IReadOnlyList<string> classNames) => new(Task, classNames, Train, Validation, Test, Warnings);
 
     /// <summary>The task, the classes and the number of images per class and split, as lines for the console.</summary>
     public string Describe() => DatasetDescription.Of(this);

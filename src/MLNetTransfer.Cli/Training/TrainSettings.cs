@@ -37,6 +37,9 @@ internal sealed record TrainSettings
 
     public bool Resume { get; init; }
 
+    /// <summary>A binary task's positive class (the finding); null: the second class in ordinal order.</summary>
+    public string? PositiveClass { get; init; }
+
     public string ModelPath { get; init; } = "model.zip";
 
     public string? MetricsJsonPath { get; init; }

@@ -25,16 +25,19 @@ internal static class TrainingRun
 {
     public static int Execute(TrainSettings settings, CancellationToken cancellation)
     {
-        var dataset = DatasetReader.Read(settings.Data);
+        var read = DatasetReader.Read(settings.Data);
+        var dataset = read.WithClassOrder(PositiveClass.Order(read, settings.PositiveClass));
         AnsiConsole.WriteLine(dataset.Describe());
         foreach (var warning in dataset.Warnings)
         {
             AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
         }
 
+        // Before training, not after an epoch or after all of it: training images by their first bytes (cheap), test
+        // images fully, since ML.NET's loader reads them at the end and the engine never does.
+        ModelEvaluator.CheckImages(dataset.Train.Concat(dataset.Validation ?? []).ToList(), "The training data", signatureOnly: true);
         if (dataset.Test is { } testSplit)
         {
-            // Before training, not after it: the test images are read by ML.NET's loader, which the engine never uses.
             ModelEvaluator.CheckImages(testSplit, "The test split");
         }
 
@@ -76,6 +79,12 @@ internal static class TrainingRun
             training = model.OfType<ResNetFineTuneTransformer>().Single().TrainingResult;
             Directory.CreateDirectory(Path.GetDirectoryName(modelPath)!);
             ml.Model.Save(model, trainView.Schema, modelPath);
+        }
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException && settings.WeightsPath is { } weights
+            && e.Message.Contains(Path.GetFileName(weights), StringComparison.Ordinal))
+        {
+            // The weights file's readers name the file; say which option it came from.
+            throw new CliException(ExitCodes.Failed, $"--weights: {e.Message}", e);
         }
         catch (OperationCanceledException)
         {
@@ -159,7 +168,7 @@ internal static class TrainingRun
     }
 
     // ML.NET's TrainTestSplit, with the group column as its sampling key so that no patient is on both sides.
-    private static (IReadOnlyList<ImageRecord> Train, IReadOnlyList<ImageRecord> Validation) HoldOut(MLContext ml, LabeledDataset dataset, TrainSettings settings)
+    internal static (IReadOnlyList<ImageRecord> Train, IReadOnlyList<ImageRecord> Validation) HoldOut(MLContext ml, LabeledDataset dataset, TrainSettings settings)
     {
         bool multiLabel = dataset.Task == TaskKind.MultiLabel;
         var all = ImageRows.Create(ml, dataset.Train, dataset.ClassNames, multiLabel);
@@ -182,6 +191,7 @@ internal static class TrainingRun
         new("architecture", s.ArchitectureName),
         new("weights", s.WeightsPath is null ? DefaultWeights(s) : Path.GetFullPath(s.WeightsPath)),
         new("strategy_requested", s.Strategy.ToString()),
+        new("positive_class_requested", s.PositiveClass),
         new("grayscale", s.Grayscale),
         new("image_size", s.ImageSize),
         new("resize_to", s.ResizeTo),
