@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.IO;
+using System.Linq;
 using MLNetTransfer.Cli.Data;
 using MLNetTransfer.Cli.Training;
 using MLNetTransfer.SyntheticData;
@@ -44,9 +45,30 @@ internal static class DemoCommand
                 ReportDirectory = Path.Combine(root, "report"),
             };
             AnsiConsole.WriteLine($"Writing the synthetic chest X-ray set (NORMAL vs OPACITY, 128 px; {train} train, {train / 3} validation, {train / 3} test) to {settings.Data.DataPath} ...");
+            FreshDataFolder(settings.Data.DataPath);
             SyntheticChestXrays.WriteDataset(settings.Data.DataPath, size: 128, train: train, validation: train / 3, test: train / 3);
+            File.WriteAllText(Path.Combine(settings.Data.DataPath, Marker), "Written by mlnet-transfer demo; the next demo run replaces this folder.\n");
             return TrainingRun.Execute(settings, cancellation);
         }));
         return command;
+    }
+
+    private const string Marker = ".mlnet-transfer-demo";
+
+    // A second run with other counts must not train on the first run's images too (WriteDataset overwrites files by
+    // name only): a folder an earlier demo wrote is replaced; any other non-empty folder is refused, never deleted.
+    private static void FreshDataFolder(string folder)
+    {
+        if (!Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any())
+        {
+            return;
+        }
+
+        if (!File.Exists(Path.Combine(folder, Marker)))
+        {
+            throw new CliException(ExitCodes.Usage, $"--output-dir: {folder} exists and was not written by a demo run; choose another --output-dir.");
+        }
+
+        Directory.Delete(folder, recursive: true);
     }
 }

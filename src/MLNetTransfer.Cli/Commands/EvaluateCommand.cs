@@ -1,5 +1,7 @@
+using System;
 using System.CommandLine;
 using System.IO;
+using System.Linq;
 using Microsoft.ML;
 using MLNetTransfer.Cli.Data;
 using MLNetTransfer.Cli.Output;
@@ -27,25 +29,17 @@ internal static class EvaluateCommand
         {
             var ml = new MLContext(seed: 1);
             using var loaded = ModelFile.Load(ml, parse.GetValue(model)!);
-            var source = data.Read(parse);
-            if (loaded.Task == TaskKind.MultiLabel && !source.IsMultiLabel)
+            var source = LabelColumnsOf(loaded, data.Read(parse));
+            var dataset = DatasetReader.Read(source, DataSetUse.Evaluation);
+            foreach (var warning in dataset.Warnings)
             {
-                // A multi-label model knows its label columns; the CSV is read with them unless others are named.
-                source = new DataSourceOptions
-                {
-                    DataPath = source.DataPath,
-                    ImageColumn = source.ImageColumn,
-                    LabelColumns = loaded.ClassNames,
-                    GroupColumn = source.GroupColumn,
-                    ValidationPath = source.ValidationPath,
-                    TestPath = source.TestPath,
-                };
+                AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
             }
 
-            var dataset = DatasetReader.Read(source);
+            // The test split when there is one; else every image given (train/ and val/ too, as README says).
             var (records, evaluatedOn) = dataset.Test is { } test
                 ? (test, $"test split of {source.DataPath} ({test.Count} images)")
-                : (dataset.Train, $"{source.DataPath} ({dataset.Train.Count} images)");
+                : (dataset.Train.Concat(dataset.Validation ?? []).ToList(), $"{source.DataPath} ({dataset.Train.Count + (dataset.Validation?.Count ?? 0)} images)");
             var (metrics, rows) = ModelEvaluator.Evaluate(ml, loaded, records, evaluatedOn);
             Summary.Print(metrics, evaluatedOn);
             var described = new[]
@@ -68,6 +62,35 @@ internal static class EvaluateCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    // A multi-label model's outputs are its label columns, in its order: the CSV is read with exactly those columns,
+    // found by name, so that no column is scored against another label's output. Other names are refused.
+    private static DataSourceOptions LabelColumnsOf(ModelFile model, DataSourceOptions source)
+    {
+        if (model.Task != TaskKind.MultiLabel)
+        {
+            return source.IsMultiLabel
+                ? throw new CliException(ExitCodes.Usage, $"{DataSourceOptions.LabelColumnsOption}: the model is single-label (classes {string.Join(", ", model.ClassNames)}); name its label column with {DataSourceOptions.LabelColumnOption}.")
+                : source;
+        }
+
+        if (source.IsMultiLabel && !source.LabelColumns!.Order(StringComparer.Ordinal).SequenceEqual(model.ClassNames.Order(StringComparer.Ordinal), StringComparer.Ordinal))
+        {
+            throw new CliException(ExitCodes.Usage,
+                $"{DataSourceOptions.LabelColumnsOption}: the model's labels are {string.Join(", ", model.ClassNames)}, in that order; got {string.Join(", ", source.LabelColumns!)}. " +
+                "The CSV must have a column for each of the model's labels, under the same name; leave the option out to use them.");
+        }
+
+        return new DataSourceOptions
+        {
+            DataPath = source.DataPath,
+            ImageColumn = source.ImageColumn,
+            LabelColumns = model.ClassNames,
+            GroupColumn = source.GroupColumn,
+            ValidationPath = source.ValidationPath,
+            TestPath = source.TestPath,
+        };
     }
 
     internal static Option<string> ModelOption() => new("--model", "-m")

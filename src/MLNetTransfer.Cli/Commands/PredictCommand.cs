@@ -32,7 +32,8 @@ internal static class PredictCommand
             var ml = new MLContext(seed: 1);
             using var loaded = ModelFile.Load(ml, parse.GetValue(model)!);
             var problems = files.Select(f => (File: f, Problem: ImageCheck.Problem(f))).Where(p => p.Problem is not null).ToList();
-            var readable = files.Except(problems.Select(p => p.File)).ToList();
+            var unreadable = problems.Select(p => p.File).ToHashSet(StringComparer.Ordinal);
+            var readable = files.Where(f => !unreadable.Contains(f)).ToList();
             ScoredSet? rows = readable.Count == 0
                 ? null
                 : ModelScorer.Score(ml, loaded, readable.Select(f => new ImageRecord(f, null, null, null, f)).ToList()).Rows;
@@ -80,7 +81,7 @@ internal static class PredictCommand
             : throw new CliException(ExitCodes.DataError, $"images: no {ImageFiles.ExtensionList} files in {string.Join(", ", inputs)}.");
     }
 
-    /// <summary>The predicted labels of one row: the class, or for multi-label models every label at probability ≥ 0.5.</summary>
+    /// <summary>The predicted labels of one row: the class, or for multi-label models every label at probability &gt; 0.5.</summary>
     private static (string Label, float Probability) Predicted(ModelFile model, ScoredSet rows, int i)
     {
         if (model.Task != TaskKind.MultiLabel)
@@ -89,7 +90,7 @@ internal static class PredictCommand
             return c < 0 ? ("", float.NaN) : (model.ClassNames[c], rows.Scores[i][c]);
         }
 
-        var positive = Enumerable.Range(0, model.ClassNames.Count).Where(j => rows.Scores[i][j] >= ModelEvaluator.MultiLabelThreshold).ToList();
+        var positive = Enumerable.Range(0, model.ClassNames.Count).Where(j => rows.Scores[i][j] > ModelEvaluator.MultiLabelThreshold).ToList();
         return (string.Join("+", positive.Select(j => model.ClassNames[j])), positive.Count == 0 ? float.NaN : positive.Max(j => rows.Scores[i][j]));
     }
 

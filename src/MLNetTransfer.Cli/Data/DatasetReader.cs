@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using MLNetTransfer.Torch.Metrics;
 
 namespace MLNetTransfer.Cli.Data;
@@ -12,10 +13,12 @@ namespace MLNetTransfer.Cli.Data;
 internal static class DatasetReader
 {
     /// <summary>Reads the splits that <paramref name="options"/> point to and checks their labels.</summary>
+    /// <param name="options">Where the data are and which columns hold what.</param>
+    /// <param name="use">Training (the default) or evaluation, which decides the checks on the classes.</param>
     /// <exception cref="DataSetException">
     /// The data cannot be used as given; the message names the file or folder, the line and the column or option.
     /// </exception>
-    public static LabeledDataset Read(DataSourceOptions options)
+    public static LabeledDataset Read(DataSourceOptions options, DataSetUse use = DataSetUse.Training)
     {
         ArgumentNullException.ThrowIfNull(options);
         var warnings = new List<string>();
@@ -51,6 +54,13 @@ internal static class DatasetReader
             classNames = options.LabelColumns!;
             ClassChecks.WarnSingleValuedLabels(train.Records, classNames, train.Path, warnings);
         }
+        else if (use == DataSetUse.Evaluation)
+        {
+            // Every class present in any split; the evaluation checks them against the model's classes.
+            classNames = train.Records.Concat(validation?.Records ?? []).Concat(test?.Records ?? [])
+                .Select(r => r.Label!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            task = classNames.Count == 2 ? TaskKind.Binary : TaskKind.Multiclass;
+        }
         else
         {
             string[] classes = ClassChecks.TrainingClasses(train.Records, train.Path);
@@ -64,6 +74,11 @@ internal static class DatasetReader
 
             task = classes.Length == 2 ? TaskKind.Binary : TaskKind.Multiclass;
             classNames = classes;
+        }
+
+        if (use == DataSetUse.Training && options.GroupColumn is { } group)
+        {
+            GroupChecks.RequireDisjoint(group, train, validation, test);
         }
 
         return new LabeledDataset(task, classNames, train.Records, validation?.Records, test?.Records, warnings);
@@ -124,7 +139,8 @@ internal static class DatasetReader
     // pediatric pneumonia set's val/ has 16 images); the warning says which folder is not read.
     private static string? Override(string? fromOption, string? fromFolder, string option, List<string> warnings)
     {
-        if (fromOption is not null && fromFolder is not null && !string.Equals(fromOption, fromFolder, StringComparison.Ordinal))
+        if (fromOption is not null && fromFolder is not null
+            && !string.Equals(Path.TrimEndingDirectorySeparator(fromOption), Path.TrimEndingDirectorySeparator(fromFolder), StringComparison.Ordinal))
         {
             warnings.Add($"{fromFolder} is not read: {option} {fromOption} takes its place.");
         }

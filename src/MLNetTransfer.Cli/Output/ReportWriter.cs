@@ -18,11 +18,11 @@ internal static class ReportWriter
     {
         var metricRows = new List<(string, string)>
         {
-            ("AUC", Format(metrics.Auc)),
-            ("accuracy", Format(metrics.Accuracy)),
+            ("AUC", Formats.Metric(metrics.Auc)),
+            ("accuracy", Formats.Metric(metrics.Accuracy)),
         };
-        metricRows.AddRange(metrics.ClassNames.Select((name, i) => ($"AUC {name}", Format(metrics.PerClassAuc[i]))));
-        metricRows.AddRange(metrics.Extra.Select(e => (e.Key, Format(e.Value))));
+        metricRows.AddRange(metrics.ClassNames.Select((name, i) => ($"AUC {name}", Formats.Metric(metrics.PerClassAuc[i]))));
+        metricRows.AddRange(metrics.Extra.Select(e => (e.Key, Formats.Metric(e.Value))));
         if (training is not null)
         {
             metricRows.Add(("strategy", training.Strategy + (training.StrategyReason is null ? "" : $" (auto: {training.StrategyReason})")));
@@ -53,6 +53,4 @@ internal static class ReportWriter
         TrainingReport.Write(input, directory);
         return Path.Combine(Path.GetFullPath(directory), "index.html");
     }
-
-    private static string Format(double value) => double.IsFinite(value) ? value.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
 }

@@ -18,16 +18,16 @@ internal static class Summary
             TaskKind.Multiclass => "AUC (macro, one-vs-rest)",
             _ => "AUC (macro over labels)",
         };
-        table.AddRow(Markup.Escape(aucName), Format(metrics.Auc));
-        table.AddRow(metrics.Task == TaskKind.MultiLabel ? "accuracy (targets at 0.5)" : "accuracy", Format(metrics.Accuracy));
+        table.AddRow(Markup.Escape(aucName), Formats.Metric(metrics.Auc));
+        table.AddRow(metrics.Task == TaskKind.MultiLabel ? "accuracy (targets at 0.5)" : "accuracy", Formats.Metric(metrics.Accuracy));
         for (int i = 0; i < metrics.ClassNames.Count; i++)
         {
-            table.AddRow(Markup.Escape($"AUC {metrics.ClassNames[i]}"), Format(metrics.PerClassAuc[i]));
+            table.AddRow(Markup.Escape($"AUC {metrics.ClassNames[i]}"), Formats.Metric(metrics.PerClassAuc[i]));
         }
 
         foreach (var (name, value) in metrics.Extra)
         {
-            table.AddRow(Markup.Escape(name), Format(value));
+            table.AddRow(Markup.Escape(name), Formats.Metric(value));
         }
 
         AnsiConsole.Write(table);
@@ -36,6 +36,4 @@ internal static class Summary
             AnsiConsole.MarkupLine($"[yellow]{metrics.UndefinedAucCount} class(es) have only one value in this split; their AUC is undefined (n/a) and left out of the mean.[/]");
         }
     }
-
-    private static string Format(double value) => double.IsFinite(value) ? value.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
 }

@@ -7,7 +7,7 @@ namespace MLNetTransfer.Cli.Scoring;
 /// <param name="Task">Binary, multiclass or multi-label.</param>
 /// <param name="Rows">Images evaluated.</param>
 /// <param name="Auc">ROC AUC: binary, of the positive (second) class; multiclass, the macro one-vs-rest mean; multi-label, the macro mean over labels with both values.</param>
-/// <param name="Accuracy">Binary and multiclass: ML.NET's (micro) accuracy of PredictedLabel; multi-label: the share of known targets (1 or 0) on the right side of probability 0.5.</param>
+/// <param name="Accuracy">Binary and multiclass: ML.NET's (micro) accuracy of PredictedLabel; multi-label: the mean over labels of each label's accuracy on its known targets at probability &gt; 0.5 (the engine's <c>Accuracy.MultiLabel</c>).</param>
 /// <param name="ClassNames">Classes or labels, in the model's order.</param>
 /// <param name="PerClassAuc">One-vs-rest AUC per class, or per label; NaN where a class has only one value here.</param>
 /// <param name="UndefinedAucCount">Classes or labels whose AUC is undefined.</param>

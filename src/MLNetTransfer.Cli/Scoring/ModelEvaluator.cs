@@ -13,8 +13,11 @@ namespace MLNetTransfer.Cli.Scoring;
 /// </summary>
 internal static class ModelEvaluator
 {
-    /// <summary>The probability a multi-label target is called positive at, for the accuracy.</summary>
-    public const float MultiLabelThreshold = 0.5f;
+    /// <summary>
+    /// A multi-label target is predicted positive when its probability is above this (strictly), as in the engine's
+    /// validation accuracy (<see cref="Accuracy.MultiLabel"/>), so the epoch table and the final metrics agree.
+    /// </summary>
+    public const float MultiLabelThreshold = Accuracy.DefaultThreshold;
 
     public static (EvaluationMetrics Metrics, ScoredSet Rows) Evaluate(MLContext ml, ModelFile model, IReadOnlyList<ImageRecord> records, string what)
     {
@@ -30,11 +33,23 @@ internal static class ModelEvaluator
         if (model.Task == TaskKind.MultiLabel)
         {
             var perLabel = ml.MulticlassClassification.EvaluateMultiLabelAuc(scored);
-            return (new EvaluationMetrics(model.Task, rows.Scores.Length, perLabel.MacroAuc, MultiLabelAccuracy(rows), classes,
+            // Uncertain targets (-1) are left out, as EvaluateMultiLabelAuc's default UncertaintyPolicy.Ignore leaves them out.
+            var targets = rows.Targets!.SelectMany(t => t.Select(v => v == -1f ? float.NaN : v)).ToArray();
+            double accuracy = Accuracy.MultiLabel(rows.Scores.SelectMany(s => s).ToArray(), targets, classes.Count, MultiLabelThreshold);
+            return (new EvaluationMetrics(model.Task, rows.Scores.Length, perLabel.MacroAuc, accuracy, classes,
                 perLabel.PerClassAuc, perLabel.UndefinedCount, Array.Empty<KeyValuePair<string, double>>()), rows);
         }
 
         var perClass = ml.MulticlassClassification.EvaluatePerClassAuc(scored);
+        if (model.Task == TaskKind.Binary && rows.Labels!.Distinct().Count() < 2)
+        {
+            // ML.NET's binary evaluator throws without both classes (its AUC is undefined); the accuracy, the
+            // sensitivity on positives only, say, is still worth reporting.
+            double accuracy = rows.Labels!.Zip(rows.Predicted!).Count(p => p.First == p.Second) / (double)rows.Labels!.Length;
+            return (new EvaluationMetrics(model.Task, rows.Scores.Length, double.NaN, accuracy, classes,
+                perClass.PerClassAuc, perClass.UndefinedCount, Array.Empty<KeyValuePair<string, double>>()), rows);
+        }
+
         if (model.Task == TaskKind.Binary)
         {
             // ML.NET's binary evaluator thresholds its score column at 0: Logit is the log-odds shifted by the model's
@@ -82,34 +97,20 @@ internal static class ModelEvaluator
         }
     }
 
-    /// <summary>Fails, naming the files, when ML.NET's image loader cannot read some of <paramref name="records"/>.</summary>
-    public static void CheckImages(IReadOnlyList<ImageRecord> records, string what)
+    /// <summary>
+    /// Fails, naming the files, when some of <paramref name="records"/> cannot be read: fully decoded by ML.NET's image
+    /// loader (what scoring uses), or with <paramref name="signatureOnly"/> only their first bytes checked (training).
+    /// </summary>
+    public static void CheckImages(IReadOnlyList<ImageRecord> records, string what, bool signatureOnly = false)
     {
-        var bad = records.Select(r => (r.Source, Problem: ImageCheck.Problem(r.Path), r.Path)).Where(p => p.Problem is not null).ToList();
+        var bad = records
+            .Select(r => (r.Source, Problem: signatureOnly ? ImageCheck.SignatureProblem(r.Path) : ImageCheck.Problem(r.Path), r.Path))
+            .Where(p => p.Problem is not null).ToList();
         if (bad.Count > 0)
         {
             throw new CliException(ExitCodes.DataError, $"{what}: {bad.Count} image(s) cannot be read: " +
                 string.Join("; ", bad.Take(5).Select(b => $"{b.Path} ({b.Source}): {b.Problem}")) + (bad.Count > 5 ? "; ..." : ""));
         }
-    }
-
-    private static double MultiLabelAccuracy(ScoredSet rows)
-    {
-        int right = 0, known = 0;
-        for (int i = 0; i < rows.Scores.Length; i++)
-        {
-            for (int j = 0; j < rows.Scores[i].Length; j++)
-            {
-                float target = rows.Targets![i][j];
-                if (target is 0f or 1f)
-                {
-                    known++;
-                    right += (rows.Scores[i][j] >= MultiLabelThreshold) == (target == 1f) ? 1 : 0;
-                }
-            }
-        }
-
-        return known == 0 ? double.NaN : (double)right / known;
     }
 
     private static KeyValuePair<string, double> Pair(string name, double value) => new(name, value);
