@@ -14,9 +14,12 @@ internal static class CliProcess
 
     public static Result Run(ITestOutputHelper log, params string[] arguments) => Run(log, (IEnumerable<string>)arguments);
 
-    public static Result Run(ITestOutputHelper log, IEnumerable<string> arguments)
+    /// <param name="log">The test's output.</param>
+    /// <param name="arguments">The tool's arguments.</param>
+    /// <param name="environment">Variables to set for the tool's process (e.g. a locale).</param>
+    public static Result Run(ITestOutputHelper log, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var process = Start(log, arguments);
+        using var process = Start(log, arguments, environment);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
@@ -32,7 +35,7 @@ internal static class CliProcess
     }
 
     /// <summary>Starts the tool with its output redirected; the caller reads it and waits.</summary>
-    public static Process Start(ITestOutputHelper log, IEnumerable<string> arguments)
+    public static Process Start(ITestOutputHelper log, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -44,6 +47,11 @@ internal static class CliProcess
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         log.WriteLine($"$ mlnet-transfer {string.Join(" ", start.ArgumentList)}");

@@ -1,10 +1,12 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
 using MLNetTransfer.SyntheticData;
+using MLNetTransfer.Cli.Tests.Data;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -16,18 +18,18 @@ namespace MLNetTransfer.Cli.Tests;
 /// and predicted.
 /// </summary>
 [Collection("NoParallelization")]
-public sealed class CsvLayoutTests : IDisposable
+public sealed class CsvEndToEndTests : IDisposable
 {
     private readonly ITestOutputHelper _log;
-    private readonly TempFolder _folder = new("mlnet-transfer-csv");
+    private readonly TempDataFolder _folder = new();
 
-    public CsvLayoutTests(ITestOutputHelper log)
+    public CsvEndToEndTests(ITestOutputHelper log)
     {
         _log = log;
         Directory.CreateDirectory(Path.Combine(Root, "images"));
     }
 
-    private string Root => _folder.Path;
+    private string Root => _folder.Root;
 
     public void Dispose() => _folder.Dispose();
 
@@ -53,12 +55,17 @@ public sealed class CsvLayoutTests : IDisposable
         File.WriteAllText(data, csv.ToString());
         string model = Path.Combine(Root, "model.zip");
         string metricsPath = Path.Combine(Root, "metrics.json");
-        var train = CliProcess.Run(_log, "train", "--data", data, "--label-columns", "Opacity,Device", "--group-column", "PatientId",
-            "--grayscale", "--strategy", "feature-extraction", "--epochs", "1", "--batch-size", "8", "--image-size", "40",
-            "--output", model, "--metrics-json", metricsPath, "--report", Path.Combine(Root, "report"));
+        // Under a German locale, where '.' groups thousands: --lr 0.002 must still be 0.002, not 2.
+        var train = CliProcess.Run(_log, new[]
+        {
+            "train", "--data", data, "--label-columns", "Opacity,Device", "--group-column", "PatientId",
+            "--grayscale", "--strategy", "feature-extraction", "--epochs", "1", "--batch-size", "8", "--image-size", "40", "--lr", "0.002",
+            "--output", model, "--metrics-json", metricsPath, "--report", Path.Combine(Root, "report"),
+        }, new Dictionary<string, string> { ["LANG"] = "de_DE.UTF-8", ["LC_ALL"] = "de_DE.UTF-8" });
         Assert.Equal(0, train.ExitCode);
         using var metrics = JsonDocument.Parse(File.ReadAllText(metricsPath));
         var m = metrics.RootElement;
+        Assert.Equal(0.002, m.GetProperty("learning_rate").GetDouble());
         Assert.Equal("multi-label", m.GetProperty("task").GetString());
         Assert.Equal(new[] { "Opacity", "Device" }, m.GetProperty("per_class_auc").EnumerateObject().Select(p => p.Name).ToArray());
         // Held out by patient: whole patients (three images each) on each side.
@@ -73,6 +80,23 @@ public sealed class CsvLayoutTests : IDisposable
         Assert.Equal(0, evaluate.ExitCode);
         using var evaluated = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "evaluate.json")));
         Assert.Equal(60, evaluated.RootElement.GetProperty("evaluated_images").GetInt32());
+
+        // Label columns are matched by name: the model's two labels named in the other order give the same AUC per label,
+        // and names the model does not have are refused rather than scored against its outputs.
+        var reordered = CliProcess.Run(_log, "evaluate", "--model", model, "--data", data, "--label-columns", "Device,Opacity", "--metrics-json", Path.Combine(Root, "reordered.json"));
+        Assert.Equal(0, reordered.ExitCode);
+        using (var again = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "reordered.json"))))
+        {
+            foreach (var label in new[] { "Opacity", "Device" })
+            {
+                Assert.Equal(evaluated.RootElement.GetProperty("per_class_auc").GetProperty(label).GetDouble(), again.RootElement.GetProperty("per_class_auc").GetProperty(label).GetDouble(), 12);
+            }
+        }
+
+        var renamed = CliProcess.Run(_log, "evaluate", "--model", model, "--data", data, "--label-columns", "Opacity,Nodule");
+        Assert.Equal(1, renamed.ExitCode);
+        Assert.Contains("--label-columns", renamed.Error);
+        Assert.Contains("Nodule", renamed.Error);
 
         var predict = CliProcess.Run(_log, "predict", "--model", model, Path.Combine(Root, "images"), "--json");
         Assert.Equal(0, predict.ExitCode);
@@ -107,6 +131,21 @@ public sealed class CsvLayoutTests : IDisposable
         using var metrics = JsonDocument.Parse(File.ReadAllText(metricsPath));
         Assert.Equal("multiclass", metrics.RootElement.GetProperty("task").GetString());
         Assert.Equal(new[] { "EFFUSION", "NORMAL", "OPACITY" }, metrics.RootElement.GetProperty("classes").EnumerateArray().Select(c => c.GetString()).ToArray());
+
+        // evaluate's accuracy is the share of rows whose predict --json label is the CSV's label.
+        var evaluate3 = CliProcess.Run(_log, "evaluate", "--model", model, "--data", data, "--image-column", "file", "--label-column", "finding", "--metrics-json", Path.Combine(Root, "evaluate.json"));
+        Assert.Equal(0, evaluate3.ExitCode);
+        var predict = CliProcess.Run(_log, "predict", "--model", model, Path.Combine(Root, "images"), "--json");
+        Assert.Equal(0, predict.ExitCode);
+        var truth = File.ReadAllLines(data).Skip(1).Select(l => l.Split(',')).ToDictionary(f => f[0].Trim('"'), f => f[1]);
+        using (var predictions = JsonDocument.Parse(predict.Output))
+        using (var evaluated = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "evaluate.json"))))
+        {
+            var rows = predictions.RootElement.GetProperty("predictions").EnumerateArray().ToList();
+            Assert.Equal(45, rows.Count);
+            double right = rows.Count(r => r.GetProperty("predicted").GetString() == truth[r.GetProperty("file").GetString()!]);
+            Assert.Equal(right / rows.Count, evaluated.RootElement.GetProperty("accuracy").GetDouble(), 12);
+        }
 
         string other = Path.Combine(Root, "other.csv");
         File.WriteAllText(other, csv.ToString().Replace(",EFFUSION\n", ",PNEUMOTHORAX\n", StringComparison.Ordinal));

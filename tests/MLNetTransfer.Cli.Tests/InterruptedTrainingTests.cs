@@ -4,6 +4,7 @@ using System.IO;
 using System.Text;
 using System.Text.Json;
 using MLNetTransfer.SyntheticData;
+using MLNetTransfer.Cli.Tests.Data;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -17,7 +18,7 @@ namespace MLNetTransfer.Cli.Tests;
 public sealed class InterruptedTrainingTests : IDisposable
 {
     private readonly ITestOutputHelper _log;
-    private readonly TempFolder _folder = new("mlnet-transfer-resume");
+    private readonly TempDataFolder _folder = new();
 
     public InterruptedTrainingTests(ITestOutputHelper log)
     {
@@ -25,7 +26,7 @@ public sealed class InterruptedTrainingTests : IDisposable
         SyntheticChestXrays.WriteDataset(Path.Combine(Root, "data"), size: 48, train: 64, validation: 16, test: 16);
     }
 
-    private string Root => _folder.Path;
+    private string Root => _folder.Root;
 
     public void Dispose() => _folder.Dispose();
 

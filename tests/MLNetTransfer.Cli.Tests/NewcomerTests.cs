@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using MLNetTransfer.SyntheticData;
+using MLNetTransfer.Cli.Tests.Data;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -19,7 +20,7 @@ namespace MLNetTransfer.Cli.Tests;
 public sealed class NewcomerTests : IDisposable
 {
     private readonly ITestOutputHelper _log;
-    private readonly TempFolder _folder = new("mlnet-transfer-newcomer");
+    private readonly TempDataFolder _folder = new();
 
     public NewcomerTests(ITestOutputHelper log)
     {
@@ -29,7 +30,7 @@ public sealed class NewcomerTests : IDisposable
 
     private string Data => Path.Combine(Root, "data");
 
-    private string Root => _folder.Path;
+    private string Root => _folder.Root;
 
     public void Dispose() => _folder.Dispose();
 
@@ -103,6 +104,65 @@ public sealed class NewcomerTests : IDisposable
         var export = CliProcess.Run(_log, "export", "--model", model, "--onnx", onnx);
         Assert.Equal(0, export.ExitCode);
         CheckOnnx(onnx);
+
+        // A target that cannot be written is a one-line error naming it, not a stack trace with exit code 1.
+        var unwritable = CliProcess.Run(_log, "export", "--model", model, "--onnx", Root);
+        Assert.Equal(4, unwritable.ExitCode);
+        Assert.Contains(Root, unwritable.Error);
+        Assert.DoesNotContain("   at ", unwritable.Error);
+    }
+
+    [Fact]
+    public void AFileThatIsNotAnImageStopsTrainingBeforeItStarts()
+    {
+        string bad = Path.Combine(Data, "train", "NORMAL", "zz-not-an-image.png");
+        File.WriteAllText(bad, "<html>404</html>");
+        var run = CliProcess.Run(_log, "train", "--data", Data, "--epochs", "1", "--image-size", "40", "--output", Path.Combine(Root, "model.zip"));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(bad, run.Error);
+        Assert.DoesNotContain("epoch", run.Output);
+    }
+
+    [Fact]
+    public void AOneClassTestSplitGivesAccuracyAndNoAuc()
+    {
+        // Positives only, to read the sensitivity: ML.NET's binary evaluator would throw; the metrics say n/a instead.
+        Directory.Delete(Path.Combine(Data, "test", "NORMAL"), recursive: true);
+        string metricsPath = Path.Combine(Root, "metrics.json");
+        var run = CliProcess.Run(_log, "train", "--data", Data, "--grayscale", "--strategy", "feature-extraction", "--epochs", "1",
+            "--batch-size", "8", "--image-size", "40", "--output", Path.Combine(Root, "model.zip"), "--metrics-json", metricsPath);
+        Assert.Equal(0, run.ExitCode);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(metricsPath));
+        Assert.Equal(JsonValueKind.Null, metrics.RootElement.GetProperty("auc").ValueKind);
+        double accuracy = metrics.RootElement.GetProperty("accuracy").GetDouble();
+        Assert.InRange(accuracy, 0, 1);
+
+        // evaluate takes a one-class folder too.
+        var evaluate = CliProcess.Run(_log, "evaluate", "--model", Path.Combine(Root, "model.zip"), "--data", Path.Combine(Data, "test"), "--metrics-json", Path.Combine(Root, "evaluate.json"));
+        Assert.Equal(0, evaluate.ExitCode);
+        using var evaluated = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "evaluate.json")));
+        Assert.Equal(accuracy, evaluated.RootElement.GetProperty("accuracy").GetDouble(), 12);
+    }
+
+    [Fact]
+    public void DemoReplacesTheDataItWroteAndRefusesAFolderItDidNot()
+    {
+        string output = Path.Combine(Root, "demo");
+        Assert.Equal(0, CliProcess.Run(_log, "demo", "--output-dir", output, "--train-images", "30", "--epochs", "1").ExitCode);
+        Assert.Equal(0, CliProcess.Run(_log, "demo", "--output-dir", output, "--train-images", "21", "--epochs", "1").ExitCode);
+        using (var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "metrics.json"))))
+        {
+            Assert.Equal(21, metrics.RootElement.GetProperty("train_images").GetInt32());
+            Assert.Equal(7, metrics.RootElement.GetProperty("test_images").GetInt32());
+        }
+
+        string foreign = Path.Combine(Root, "mine");
+        Directory.CreateDirectory(Path.Combine(foreign, "data"));
+        File.WriteAllText(Path.Combine(foreign, "data", "notes.txt"), "my own files");
+        var refused = CliProcess.Run(_log, "demo", "--output-dir", foreign);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("--output-dir", refused.Error);
+        Assert.True(File.Exists(Path.Combine(foreign, "data", "notes.txt")));
     }
 
     [Fact]
@@ -110,6 +170,8 @@ public sealed class NewcomerTests : IDisposable
     {
         string model = Path.Combine(Root, "no-such-model.zip");
         string missing = Path.Combine(Root, "no-such-folder");
+        string notWeights = Path.Combine(Root, "weights.txt");
+        File.WriteAllText(notWeights, "not weights");
         var cases = new (string[] Arguments, int? ExitCode, string Named)[]
         {
             (new[] { "train" }, null, "--data"),
@@ -129,6 +191,8 @@ public sealed class NewcomerTests : IDisposable
             (new[] { "predict", "--model", model, missing }, 2, missing),
             (new[] { "export", "--model", model }, null, "--onnx"),
             (new[] { "demo", "--epochs", "0" }, 1, "--epochs"),
+            (new[] { "train", "--data", Data, "--positive-class", "PNEUMONIA" }, 1, "--positive-class"),
+            (new[] { "train", "--data", Data, "--weights", notWeights }, 1, "--weights"),
         };
         foreach (var (arguments, exitCode, named) in cases)
         {
