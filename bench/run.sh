@@ -4,7 +4,8 @@
 # then the feature cache, memory and scoring benchmarks, prints the tables and writes them into BENCHMARKS.md.
 #
 #   bash bench/run.sh            # the full run: 3 rounds, ResNet18 and ResNet50 at 224 and 128 px (about 20 min on 2 cores)
-#   bash bench/run.sh --quick    # 1 round, ResNet18 only, fewer images (under 5 min)
+#   bash bench/run.sh --quick    # 1 round, ResNet18 only, fewer images (under 5 min); writes $TMPDIR/BENCHMARKS.quick.md,
+#                                # so that a smoke run does not replace the full run's numbers in BENCHMARKS.md
 #
 # PyTorch is Debian's python3-torch / python3-torchvision under /usr/bin/python3 (PYTHON= overrides). Benchmarks are
 # not part of `dotnet test`.
@@ -12,7 +13,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 QUICK=false
-[[ "${1:-}" == "--quick" ]] && QUICK=true
+MARKDOWN=BENCHMARKS.md
+if [[ "${1:-}" == "--quick" ]]; then
+  QUICK=true
+  MARKDOWN="${TMPDIR:-/tmp}/BENCHMARKS.quick.md"
+  rm -f "$MARKDOWN"
+fi
 PYTHON="${PYTHON:-/usr/bin/python3}"
 COMMAND="bash bench/run.sh${1:+ $1}"
 WORK="$(mktemp -d /tmp/mlnettransfer-bench-XXXXXX)"
@@ -72,9 +78,12 @@ measure 1 "${BENCH[@]}" memory --arch resnet50 --crop 64 --images "$MEMORY_IMAGE
 END_LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
 END_CPU="$(head -1 /proc/stat)"
 TRAIN_SECONDS=$SECONDS
-"${BENCH[@]}" report --results "$RESULTS" --markdown BENCHMARKS.md --command "$COMMAND" --quick "$QUICK" \
+"${BENCH[@]}" report --results "$RESULTS" --markdown "$MARKDOWN" --command "$COMMAND" --quick "$QUICK" \
   --load-start "$START_LOAD" --load-end "$END_LOAD" --cpu-start "$START_CPU" --cpu-end "$END_CPU" --seconds "$TRAIN_SECONDS"
 
+cp "$RESULTS" "${TMPDIR:-/tmp}/mlnettransfer-bench-results.jsonl"
+echo "raw results: ${TMPDIR:-/tmp}/mlnettransfer-bench-results.jsonl; log of every measurement: ${TMPDIR:-/tmp}/mlnettransfer-bench-log.txt"
+cp "$LOG" "${TMPDIR:-/tmp}/mlnettransfer-bench-log.txt"
 echo "[${SECONDS}s] scoring ..."
-dotnet run -c Release --no-build --project bench/ScoringBench -- $SCORING_ARGS --markdown BENCHMARKS.md
-echo "done in ${SECONDS}s; BENCHMARKS.md updated (sections 'Training (issue 6)' and 'Scoring (issue 4, item 8)')."
+dotnet run -c Release --no-build --project bench/ScoringBench -- $SCORING_ARGS --markdown "$MARKDOWN"
+echo "done in ${SECONDS}s; $MARKDOWN updated (sections 'Training (issue 6)' and 'Scoring (issue 4, item 8)')."

@@ -158,6 +158,7 @@ internal static class Report
             .AppendLine("|---|" + string.Concat(Enumerable.Repeat("---:|", live.Count)))
             .AppendLine("| live tensors | " + string.Join(" | ", live) + " |")
             .AppendLine("| RSS MiB | " + string.Join(" | ", rss.Select(v => v.ToString("F0", CultureInfo.InvariantCulture))) + " |")
+            .AppendLine("| .NET heap committed MiB | " + string.Join(" | ", x.Value.GetProperty("managed_mib").EnumerateArray().Select(v => v.GetDouble().ToString("F0", CultureInfo.InvariantCulture))) + " |")
             .AppendLine()
             .AppendLine(F($"Epoch 2 → {live.Count}: live tensors {live[1]} → {live[^1]} ({live[^1] - live[1]:+0;-0}), RSS {rss[1]:F0} → {rss[^1]:F0} MiB ({rss[^1] - rss[1]:+0;-0} MiB); ")
                 + F($"peak RSS of the run {x.Value.GetProperty("peak_rss_mib").GetDouble():F0} MiB."))
