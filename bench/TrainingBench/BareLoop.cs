@@ -34,6 +34,7 @@ internal static class BareLoop
         using var mean = tensor(new[] { 0f }, new long[] { 1, 1, 1, 1 });
         using var std = tensor(new[] { 1f }, new long[] { 1, 1, 1, 1 });
         var watch = new Stopwatch();
+        var phases = new double[4];
         for (int i = 0; i < warmup + steps; i++)
         {
             if (i == warmup)
@@ -42,12 +43,24 @@ internal static class BareLoop
             }
 
             using var scope = NewDisposeScope();
+            long t0 = Stopwatch.GetTimestamp();
             var logits = model.call(x.sub(mean).div_(std));
             var loss = nn.functional.cross_entropy(logits, y);
+            long t1 = Stopwatch.GetTimestamp();
             optimizer.zero_grad();
             loss.backward();
+            long t2 = Stopwatch.GetTimestamp();
             nn.utils.clip_grad_norm_(trainable, 1.0);
+            long t3 = Stopwatch.GetTimestamp();
             optimizer.step();
+            if (i >= warmup)
+            {
+                // Phases on the CPU are synchronous, so wall time per phase is the phase's cost.
+                phases[0] += Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds;
+                phases[1] += Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds;
+                phases[2] += Stopwatch.GetElapsedTime(t2, t3).TotalMilliseconds;
+                phases[3] += Stopwatch.GetElapsedTime(t3).TotalMilliseconds;
+            }
         }
 
         watch.Stop();
@@ -60,6 +73,10 @@ internal static class BareLoop
             ["crop"] = crop,
             ["images"] = steps * 16,
             ["images_per_s"] = steps * 16 / watch.Elapsed.TotalSeconds,
+            ["step_ms"] = new Dictionary<string, double>
+            {
+                ["forward"] = phases[0] / steps, ["backward"] = phases[1] / steps, ["clip"] = phases[2] / steps, ["adamw"] = phases[3] / steps,
+            },
             ["peak_rss_mib"] = ProcessMemory.PeakRssMiB,
             ["threads"] = torch.get_num_threads(),
         });

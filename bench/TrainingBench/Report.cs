@@ -110,6 +110,24 @@ internal static class Report
                 + F($"{(py is null ? "–" : py.Value.Row.GetProperty("epoch1_images_per_s").GetDouble().ToString("F1", CultureInfo.InvariantCulture))} |"));
         }
 
+        s.AppendLine()
+            .AppendLine("The bare loops' step, phase by phase (ms per batch of 16, best run of each): where TorchSharp's libtorch and PyTorch's differ.")
+            .AppendLine()
+            .AppendLine("| model | crop | forward + loss: TorchSharp / PyTorch | backward | clip | AdamW step |")
+            .AppendLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var (arch, crop) in r.TrainConfigs())
+        {
+            var ts = r.Best(arch, crop, "bare");
+            var py = r.Best(arch, crop, "pytorch-bare");
+            if (ts is null || py is null || !ts.Value.Row.TryGetProperty("step_ms", out var a) || !py.Value.Row.TryGetProperty("step_ms", out var b))
+            {
+                continue;
+            }
+
+            string Phase(string name) => F($"{a.GetProperty(name).GetDouble():F0} / {b.GetProperty(name).GetDouble():F0}");
+            s.AppendLine($"| {arch} | {crop} | {Phase("forward")} | {Phase("backward")} | {Phase("clip")} | {Phase("adamw")} |");
+        }
+
         s.AppendLine();
     }
 
