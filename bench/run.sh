@@ -3,8 +3,8 @@
 # (ours, PyTorch, the bare loops) in alternation so that load from other work on the machine hits both sides alike,
 # then the feature cache, memory and scoring benchmarks, prints the tables and writes them into BENCHMARKS.md.
 #
-#   bash bench/run.sh            # the full run: 3 rounds, ResNet18 and ResNet50 at 224 and 128 px (about 20 min on 2 cores)
-#   bash bench/run.sh --quick    # 1 round, ResNet18 only, fewer images (under 5 min); writes $TMPDIR/BENCHMARKS.quick.md,
+#   bash bench/run.sh            # the full run: 3 rounds, ResNet18 and ResNet50 at 224 and 128 px (12-15 min on 2 cores)
+#   bash bench/run.sh --quick    # 1 round, ResNet18 only, fewer images (about 1.5 min); writes $TMPDIR/BENCHMARKS.quick.md,
 #                                # so that a smoke run does not replace the full run's numbers in BENCHMARKS.md
 #
 # PyTorch is Debian's python3-torch / python3-torchvision under /usr/bin/python3 (PYTHON= overrides). Benchmarks are
