@@ -35,7 +35,8 @@ internal static class ReportWriter
         var input = new ReportInput
         {
             Title = title,
-            Settings = settings.Select(s => (s.Key, Convert.ToString(s.Value, CultureInfo.InvariantCulture) ?? "")).ToList(),
+            // Booleans as the metrics file writes them (true, not .NET's True).
+            Settings = settings.Select(s => (s.Key, s.Value is bool b ? (b ? "true" : "false") : Convert.ToString(s.Value, CultureInfo.InvariantCulture) ?? "")).ToList(),
             Metrics = metricRows,
             Epochs = training?.Epochs ?? Array.Empty<EpochMetrics>(),
             BestEpoch = training?.BestEpoch ?? 0,
