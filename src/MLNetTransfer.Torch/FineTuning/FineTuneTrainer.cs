@@ -390,7 +390,7 @@ public static class FineTuneTrainer
             _model.eval();
             using var _ = no_grad();
             var probabilities = new float[_validation.Count * _validation.Outputs];
-            double lossSum = 0;
+            double lossSum = 0, lossWeight = 0;
             var order = Enumerable.Range(0, _validation.Count).ToArray();
             if (_validationFeatures is not null)
             {
@@ -398,7 +398,9 @@ public static class FineTuneTrainer
                 {
                     using var scope = NewDisposeScope();
                     var logits = _model.Head.call(_validationFeatures.index_select(0, tensor(indices.Select(i => (long)i).ToArray(), device: _device)));
-                    lossSum += Collect(logits, indices, probabilities);
+                    var (sum, weight) = Collect(logits, indices, probabilities);
+                    lossSum += sum;
+                    lossWeight += weight;
                 }
             }
             else
@@ -407,7 +409,9 @@ public static class FineTuneTrainer
                 {
                     using var scope = NewDisposeScope();
                     var logits = _model.call(Normalize(tensor(batch.Data, batch.Shape, device: _device)));
-                    lossSum += Collect(logits, batch.Indices, probabilities);
+                    var (sum, weight) = Collect(logits, batch.Indices, probabilities);
+                    lossSum += sum;
+                    lossWeight += weight;
                 }
             }
 
@@ -421,13 +425,16 @@ public static class FineTuneTrainer
             var metrics = _validation.Task == TaskKind.MultiLabel
                 ? MetricsCalculator.ComputeMultiLabel(probabilities, _options.Uncertainty.Apply(_validation.Targets!), _validation.Outputs)
                 : MetricsCalculator.Compute(_validation.Task, probabilities, _validation.Outputs, _validation.Labels!);
-            return (lossSum / _validation.Count, metrics);
+            // The loss over the whole validation set, as one batch would give it: class weights and missing labels make
+            // it a weighted mean, which the batch size must not change. No known target at all gives 0, as a batch does.
+            return (lossWeight > 0 ? lossSum / lossWeight : 0, metrics);
         }
 
-        // Adds the batch's probabilities and returns its summed loss.
-        private double Collect(Tensor logits, int[] indices, float[] probabilities)
+        // Adds the batch's probabilities and returns its loss as a sum and the weight the mean divides it by.
+        private (double Sum, double Weight) Collect(Tensor logits, int[] indices, float[] probabilities)
         {
-            var loss = Loss(logits, _validation!, indices);
+            var targets = Targets(_validation!, indices);
+            var totals = _validation!.Task == TaskKind.MultiLabel ? _multiLabelLoss!.Totals(logits, targets) : _singleLabelLoss!.Totals(logits, targets);
             var probs = _validation!.Task == TaskKind.MultiLabel ? nn.functional.sigmoid(logits) : nn.functional.softmax(logits, 1);
             var values = probs.cpu().data<float>().ToArray();
             int outputs = _validation.Outputs;
@@ -436,10 +443,15 @@ public static class FineTuneTrainer
                 Array.Copy(values, r * outputs, probabilities, indices[r] * outputs, outputs);
             }
 
-            return loss.item<float>() * indices.Length;
+            return totals;
         }
 
-        private Tensor Loss(Tensor logits, FineTuneData data, int[] indices)
+        private Tensor Loss(Tensor logits, FineTuneData data, int[] indices) => data.Task == TaskKind.MultiLabel
+            ? _multiLabelLoss!.Compute(logits, Targets(data, indices))
+            : _singleLabelLoss!.Compute(logits, Targets(data, indices));
+
+        // The rows' targets: [N, labels] floats for multi-label data, [N] class indices otherwise.
+        private Tensor Targets(FineTuneData data, int[] indices)
         {
             if (data.Task == TaskKind.MultiLabel)
             {
@@ -450,11 +462,10 @@ public static class FineTuneTrainer
                     Array.Copy(data.Targets!, indices[r] * labels, targets, r * labels, labels);
                 }
 
-                return _multiLabelLoss!.Compute(logits, tensor(targets, new long[] { indices.Length, labels }, device: _device));
+                return tensor(targets, new long[] { indices.Length, labels }, device: _device);
             }
 
-            var y = tensor(indices.Select(i => (long)data.Labels![i]).ToArray(), device: _device);
-            return _singleLabelLoss!.Compute(logits, y);
+            return tensor(indices.Select(i => (long)data.Labels![i]).ToArray(), device: _device);
         }
 
         // Backbone features of every image, once, in eval mode (the backbone is constant: frozen, BatchNorm frozen,

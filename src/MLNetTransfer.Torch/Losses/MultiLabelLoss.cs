@@ -74,6 +74,27 @@ internal sealed class MultiLabelLoss
     /// <exception cref="ArgumentException">The shapes do not fit, or the batch is empty.</exception>
     public Tensor Compute(Tensor logits, Tensor targets)
     {
+        using var scope = NewDisposeScope();
+        var (sum, known) = Masked(logits, targets);
+        return scope.MoveToOuter(sum.div(known.clamp_min(1f)));
+    }
+
+    /// <summary>
+    /// The batch's loss summed over its known targets, and how many there are, so that batches add up to the mean over
+    /// a whole set (a mean of batch means would weight each batch by its size, not by its known targets):
+    /// <see cref="Compute"/> = Sum / max(Weight, 1).
+    /// </summary>
+    /// <param name="logits">[N, <see cref="Labels"/>] raw outputs.</param>
+    /// <param name="targets">[N, <see cref="Labels"/>] targets as for <see cref="Compute"/>.</param>
+    internal (double Sum, double Weight) Totals(Tensor logits, Tensor targets)
+    {
+        using var scope = NewDisposeScope();
+        var (sum, known) = Masked(logits, targets);
+        return (sum.item<float>(), known.item<float>());
+    }
+
+    private (Tensor Sum, Tensor Known) Masked(Tensor logits, Tensor targets)
+    {
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(targets);
         if (logits.dim() != 2 || logits.shape[1] != Labels || logits.shape[0] == 0)
@@ -86,14 +107,12 @@ internal sealed class MultiLabelLoss
             throw new ArgumentException($"Expected targets of the logits' shape [{string.Join(", ", logits.shape)}]; got [{string.Join(", ", targets.shape)}].", nameof(targets));
         }
 
-        using var scope = NewDisposeScope();
         Tensor mapped = Uncertainty.Apply(targets.dtype == logits.dtype ? targets : targets.to_type(logits.dtype));
         Tensor missing = mapped.isnan();
         Tensor filled = mapped.masked_fill(missing, 0f);
         Tensor? posWeight = _positiveWeights is null ? null : tensor(_positiveWeights, dtype: logits.dtype, device: logits.device);
         Tensor elementwise = nn.functional.binary_cross_entropy_with_logits(logits, filled, reduction: nn.Reduction.None, pos_weights: posWeight);
-        Tensor known = missing.logical_not().sum().to_type(logits.dtype).clamp_min(1f);
-        Tensor loss = elementwise.masked_fill(missing, 0f).sum().div(known);
-        return scope.MoveToOuter(loss);
+        Tensor known = missing.logical_not().sum().to_type(logits.dtype);
+        return (elementwise.masked_fill(missing, 0f).sum(), known);
     }
 }

@@ -80,6 +80,36 @@ internal sealed class SingleLabelLoss
     /// <exception cref="ArgumentException">The shapes do not fit, or the batch is empty.</exception>
     public Tensor Compute(Tensor logits, Tensor targets)
     {
+        Check(logits, targets);
+        using var scope = NewDisposeScope();
+        Tensor indices = targets.dtype == ScalarType.Int64 ? targets : targets.to_type(ScalarType.Int64);
+        Tensor? weight = _classWeights is null ? null : tensor(_classWeights, dtype: logits.dtype, device: logits.device);
+        Tensor loss = nn.functional.cross_entropy(logits, indices, weight, reduction: nn.Reduction.Mean, label_smoothing: LabelSmoothing);
+        return scope.MoveToOuter(loss);
+    }
+
+    /// <summary>
+    /// The batch's loss as a sum and the weight its mean divides by, so that batches add up to the mean over a whole
+    /// set: <see cref="Compute"/> = Sum / Weight. PyTorch's mean reduction divides the summed (class-weighted,
+    /// smoothed) loss by the summed weight of the targets' classes, or by N without class weights
+    /// (aten/src/ATen/native/LossNLL.cpp, cross_entropy_loss_label_smoothing); a mean of batch means would weight each
+    /// batch by its size instead, and depend on the batch size.
+    /// </summary>
+    /// <param name="logits">[N, <see cref="Classes"/>] raw outputs.</param>
+    /// <param name="targets">[N] class indices.</param>
+    internal (double Sum, double Weight) Totals(Tensor logits, Tensor targets)
+    {
+        Check(logits, targets);
+        using var scope = NewDisposeScope();
+        Tensor indices = targets.dtype == ScalarType.Int64 ? targets : targets.to_type(ScalarType.Int64);
+        Tensor? weight = _classWeights is null ? null : tensor(_classWeights, dtype: logits.dtype, device: logits.device);
+        double sum = nn.functional.cross_entropy(logits, indices, weight, reduction: nn.Reduction.Sum, label_smoothing: LabelSmoothing).item<float>();
+        double total = weight is null ? logits.shape[0] : weight.index_select(0, indices).sum().item<float>();
+        return (sum, total);
+    }
+
+    private void Check(Tensor logits, Tensor targets)
+    {
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(targets);
         if (logits.dim() != 2 || logits.shape[1] != Classes || logits.shape[0] == 0)
@@ -91,11 +121,5 @@ internal sealed class SingleLabelLoss
         {
             throw new ArgumentException($"Expected targets [{logits.shape[0]}] for logits [{string.Join(", ", logits.shape)}]; got [{string.Join(", ", targets.shape)}].", nameof(targets));
         }
-
-        using var scope = NewDisposeScope();
-        Tensor indices = targets.dtype == ScalarType.Int64 ? targets : targets.to_type(ScalarType.Int64);
-        Tensor? weight = _classWeights is null ? null : tensor(_classWeights, dtype: logits.dtype, device: logits.device);
-        Tensor loss = nn.functional.cross_entropy(logits, indices, weight, reduction: nn.Reduction.Mean, label_smoothing: LabelSmoothing);
-        return scope.MoveToOuter(loss);
     }
 }
