@@ -32,7 +32,8 @@ internal sealed class WeightSnapshot : IDisposable
             _copies = new Dictionary<string, Tensor>(state.Count, StringComparer.Ordinal);
             foreach (var (name, tensor) in state)
             {
-                _copies[name] = tensor.detach().clone();
+                // Under no_grad a clone records no graph; detach() would make a second handle that nothing disposes.
+                _copies[name] = tensor.clone();
             }
 
             return;

@@ -120,20 +120,27 @@ public sealed class ResNet : Module<Tensor, Tensor>
         // scope ends, the stem's and stages' outputs of a frozen backbone are dead weight: about 250 MB for a ResNet50
         // on a batch of 16 at 224 px.
         var x = conv1.call(input);
-        x = Then(x, bn1.call(x));
-        x = Then(x, functional.relu(x));
-        x = Then(x, maxpool.call(x));
-        x = Then(x, layer1.call(x));
-        x = Then(x, layer2.call(x));
-        x = Then(x, layer3.call(x));
-        x = Then(x, layer4.call(x));
-        x = Then(x, avgpool.call(x));
-        return scope.MoveToOuter(Then(x, x.flatten(1)));
+        x = Then(scope, x, bn1.call(x));
+        x = Then(scope, x, functional.relu(x));
+        x = Then(scope, x, maxpool.call(x));
+        x = Then(scope, x, layer1.call(x));
+        x = Then(scope, x, layer2.call(x));
+        x = Then(scope, x, layer3.call(x));
+        x = Then(scope, x, layer4.call(x));
+        x = Then(scope, x, avgpool.call(x));
+        return scope.MoveToOuter(Then(scope, x, x.flatten(1)));
     }
 
-    private static Tensor Then(Tensor previous, Tensor next)
+    // Releases the previous output unless someone else holds it: a forward hook may return its input unchanged (the
+    // same tensor comes back) or keep an activation by moving it out of this scope (DetachFromDisposeScope); only a
+    // tensor this forward still owns is released.
+    private static Tensor Then(DisposeScope scope, Tensor previous, Tensor next)
     {
-        previous.Dispose();
+        if (!ReferenceEquals(previous, next) && scope.DisposablesView.Contains(previous))
+        {
+            previous.Dispose();
+        }
+
         return next;
     }
 
