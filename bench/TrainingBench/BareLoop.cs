@@ -18,8 +18,9 @@ internal static class BareLoop
     {
         string arch = a.Text("arch");
         int crop = a.Int("crop");
-        int warmup = a.Int("warmup", 3);
         int steps = a.Int("steps");
+        // As many warm-up steps as are timed: our fine-tune warms up for a whole epoch (epoch 1), so the loop does too.
+        int warmup = a.Int("warmup", steps);
         random.manual_seed(1);
         using var model = new ResNet(Architectures.Layout(arch), inChannels: 1);
         var (optimizer, frozenBatchNorms, trainable) = Freezing.LastTwoStages(model, classes: 2);
