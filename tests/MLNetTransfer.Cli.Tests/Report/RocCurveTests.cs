@@ -5,6 +5,7 @@ using MLNetTransfer.Cli.Report;
 using MLNetTransfer.Torch.Metrics;
 using Xunit;
 using static MLNetTransfer.Cli.Tests.Report.RocReferences;
+using static MLNetTransfer.Torch.Tests.Reference.ReferenceJsonFile;
 
 namespace MLNetTransfer.Cli.Tests.Report;
 

@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Text.Json;
 using System.Threading;
@@ -18,7 +16,7 @@ namespace MLNetTransfer.Cli.Tests.Report;
 /// <c>$MLNETTRANSFER_PYTHON</c> or Debian's <c>/usr/bin/python3</c>. JSON has no NaN: the script writes null for a
 /// missing target and for a curve scikit-learn cannot draw.
 /// </remarks>
-public sealed class RocReferences
+public sealed class RocReferences : ReferenceJsonFile
 {
     /// <summary>The script, relative to the repository root.</summary>
     public const string ScriptRelativePath = "tests/reference/make_roc_references.py";
@@ -27,43 +25,15 @@ public sealed class RocReferences
         "The ROC references need Python with scikit-learn: on Debian/Ubuntu run 'apt-get install -y python3-sklearn', " +
         "or point MLNETTRANSFER_PYTHON at an interpreter that has it.";
 
-    private static readonly Lazy<JsonDocument> _document = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<JsonDocument> _document = new(
+        () => Load(ScriptRelativePath, "roc-", InstallHint, TimeSpan.FromMinutes(2), "roc.json"), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Generates the file on first use (in this process), then reuses it.</summary>
     public RocReferences()
+        : base(_document.Value, "roc.json")
     {
-        Root = _document.Value.RootElement;
     }
-
-    /// <summary>The whole roc.json.</summary>
-    public JsonElement Root { get; }
-
-    /// <summary>The cases of one section ("binary", "multiclass", "multilabel").</summary>
-    public IReadOnlyList<JsonElement> Cases(string section)
-    {
-        var cases = Root.GetProperty(section).EnumerateArray().ToList();
-        return cases.Count > 0 ? cases : throw new InvalidDataException($"roc.json has no '{section}' cases.");
-    }
-
-    /// <summary>A JSON array of numbers as float32 (null → NaN).</summary>
-    public static float[] Floats(JsonElement array) =>
-        array.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? float.NaN : (float)v.GetDouble()).ToArray();
-
-    /// <summary>A JSON array of numbers as doubles.</summary>
-    public static double[] Doubles(JsonElement array) => array.EnumerateArray().Select(v => v.GetDouble()).ToArray();
-
-    /// <summary>A JSON array of integers.</summary>
-    public static int[] Ints(JsonElement array) => array.EnumerateArray().Select(v => v.GetInt32()).ToArray();
-
-    /// <summary>A JSON array of booleans.</summary>
-    public static bool[] Bools(JsonElement array) => array.EnumerateArray().Select(v => v.GetBoolean()).ToArray();
 
     /// <summary>A row-major buffer as rows of <paramref name="width"/>.</summary>
     public static float[][] Rows(float[] values, int width) => values.Chunk(width).ToArray();
-
-    private static JsonDocument Load()
-    {
-        string directory = ReferenceScript.Run(ScriptRelativePath, cacheFolderPrefix: "roc-", InstallHint, TimeSpan.FromMinutes(2));
-        return JsonDocument.Parse(File.ReadAllBytes(Path.Combine(directory, "roc.json")));
-    }
 }

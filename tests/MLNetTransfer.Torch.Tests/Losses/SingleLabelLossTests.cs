@@ -5,7 +5,7 @@ using MLNetTransfer.Torch.Losses;
 using MLNetTransfer.Torch.Tests.Metrics;
 using TorchSharp;
 using Xunit;
-using static MLNetTransfer.Torch.Tests.Metrics.MetricReferences;
+using static MLNetTransfer.Torch.Tests.Reference.ReferenceJsonFile;
 using static TorchSharp.torch;
 
 namespace MLNetTransfer.Torch.Tests.Losses;

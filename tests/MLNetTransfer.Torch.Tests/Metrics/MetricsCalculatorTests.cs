@@ -4,7 +4,7 @@ using System.Text.Json;
 using MLNetTransfer.Torch.Losses;
 using MLNetTransfer.Torch.Metrics;
 using Xunit;
-using static MLNetTransfer.Torch.Tests.Metrics.MetricReferences;
+using static MLNetTransfer.Torch.Tests.Reference.ReferenceJsonFile;
 
 namespace MLNetTransfer.Torch.Tests.Metrics;
 

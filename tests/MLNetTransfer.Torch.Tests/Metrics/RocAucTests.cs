@@ -3,7 +3,7 @@ using System.Linq;
 using System.Text.Json;
 using MLNetTransfer.Torch.Metrics;
 using Xunit;
-using static MLNetTransfer.Torch.Tests.Metrics.MetricReferences;
+using static MLNetTransfer.Torch.Tests.Reference.ReferenceJsonFile;
 
 namespace MLNetTransfer.Torch.Tests.Metrics;
 
