@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using MLNetTransfer.Cli.Data;
+using MLNetTransfer.Torch.Losses;
 using MLNetTransfer.Torch.Metrics;
 
 namespace MLNetTransfer.Cli.Scoring;
@@ -34,7 +35,7 @@ internal static class ModelEvaluator
         {
             var perLabel = ml.MulticlassClassification.EvaluateMultiLabelAuc(scored);
             // Uncertain targets (-1) are left out, as EvaluateMultiLabelAuc's default UncertaintyPolicy.Ignore leaves them out.
-            var targets = rows.Targets!.SelectMany(t => t.Select(v => v == -1f ? float.NaN : v)).ToArray();
+            var targets = UncertaintyPolicy.Ignore.Apply(rows.Targets!.SelectMany(t => t).ToArray());
             double accuracy = Accuracy.MultiLabel(rows.Scores.SelectMany(s => s).ToArray(), targets, classes.Count, MultiLabelThreshold);
             return (new EvaluationMetrics(model.Task, rows.Scores.Length, perLabel.MacroAuc, accuracy, classes,
                 perLabel.PerClassAuc, perLabel.UndefinedCount, Array.Empty<KeyValuePair<string, double>>()), rows);
