@@ -40,14 +40,24 @@ internal sealed class Bottleneck : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    // In-place ReLUs and early releases, as in BasicBlock.forward (torchvision: nn.ReLU(inplace=True)).
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var y = functional.relu(bn1.call(conv1.call(x)));
-        y = functional.relu(bn2.call(conv2.call(y)));
-        y = bn3.call(conv3.call(y));
+        var y = conv1.call(x);
+        y = Intermediates.Release(scope, y, bn1.call(y)).relu_();
+        y = Intermediates.Release(scope, y, conv2.call(y));
+        y = Intermediates.Release(scope, y, bn2.call(y)).relu_();
+        y = Intermediates.Release(scope, y, conv3.call(y));
+        y = Intermediates.Release(scope, y, bn3.call(y));
         var identity = downsample is null ? x : downsample.call(x);
-        return scope.MoveToOuter(functional.relu(y.add_(identity)));
+        y.add_(identity);
+        if (!ReferenceEquals(identity, x))
+        {
+            Intermediates.Drop(scope, identity);
+        }
+
+        return scope.MoveToOuter(y.relu_());
     }
 
     protected override void Dispose(bool disposing)
