@@ -45,6 +45,8 @@ public static class FineTuneTrainer
             options.Log?.Invoke($"Auto strategy: {strategy}. {reason}");
         }
 
+        bool onCpu = options.Device is null || options.Device.type == DeviceType.CPU;
+        using var memory = options.ReuseNativeMemory && onCpu ? NativeMemoryReuse.Lease() : null;
         using var run = new Run(model, train, validation, options, strategy);
         return run.Execute(reason);
     }

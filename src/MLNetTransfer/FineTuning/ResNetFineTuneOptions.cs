@@ -143,6 +143,13 @@ public sealed class ResNetFineTuneOptions
     /// <summary>Decoding and augmentation threads; 0 = one per processor. Default 0.</summary>
     public int WorkerCount { get; set; }
 
+    /// <summary>
+    /// On the CPU under Linux with glibc, keep libtorch's freed buffers for the next step instead of mapping them afresh
+    /// (malloc's thresholds are raised process-wide while training runs, and restored after). Default true. See
+    /// MLNetTransfer.Torch's <c>FineTuneOptions.ReuseNativeMemory</c>.
+    /// </summary>
+    public bool ReuseNativeMemory { get; set; } = true;
+
     /// <summary>Per-epoch metrics, as they come. Default null.</summary>
     public Action<EpochMetrics>? MetricsCallback { get; set; }
 

@@ -148,6 +148,7 @@ public sealed class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTransformer
         Resume = o.Resume,
         Augmentation = o.Augmentation,
         WorkerCount = o.WorkerCount,
+        ReuseNativeMemory = o.ReuseNativeMemory,
         Seed = o.Seed,
         Device = device,
         CancellationToken = o.CancellationToken,

@@ -1,0 +1,159 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace MLNetTransfer.Torch;
+
+/// <summary>
+/// While a CPU training runs, keeps libtorch's large buffers in the C heap between steps instead of handing them back
+/// to the kernel; Linux with glibc only, elsewhere a no-op.
+/// </summary>
+/// <remarks>
+/// libtorch's CPU allocator is <c>posix_memalign</c> and <c>free</c> (c10/core/impl/alloc_cpu.cpp). glibc serves a
+/// request above its mmap threshold with a fresh <c>mmap</c> and unmaps it on <c>free</c>; the threshold adapts, but
+/// never above 32 MiB on 64-bit systems (mallopt(3), M_MMAP_THRESHOLD). A ResNet's activations for 16 images at
+/// 224 px are larger than that (the stem's output is 51 MB), so every step maps them again and the kernel zero-fills
+/// them a page at a time: 1.1 million page faults in 16 ResNet18 steps, and 16% of the step time on the benchmark
+/// machine (BENCHMARKS.md). Raising the mmap threshold and the trim threshold keeps freed buffers in the heap for the
+/// next step; the resident memory stays at the step's peak, which the next step needs again anyway.
+/// <para>
+/// mallopt is process-wide. The first lease raises both thresholds; the last one sets them back to glibc's defaults
+/// (128 KiB; the mmap threshold then stays fixed, as <c>MALLOC_MMAP_THRESHOLD_=131072</c> would leave it) and calls
+/// <c>malloc_trim</c>, which returns the freed heap to the system. A process that configured malloc itself (the
+/// <c>MALLOC_*_</c> variables or <c>GLIBC_TUNABLES</c>) is left alone. Threads other than the process's first use
+/// glibc's secondary arenas, whose heaps hold at most 64 MiB: there, a larger buffer is mapped whatever the threshold.
+/// </para>
+/// </remarks>
+internal static class NativeMemoryReuse
+{
+    // <malloc.h>
+    private const int MTrimThreshold = -1;
+    private const int MMmapThreshold = -3;
+
+    /// <summary>glibc's DEFAULT_MMAP_THRESHOLD_MIN and DEFAULT_TRIM_THRESHOLD (malloc/malloc.c).</summary>
+    private const int GlibcDefaultThreshold = 128 * 1024;
+
+    /// <summary>Requests above 1 GiB are still mapped: a single buffer that large is rare and mapping it is cheap by comparison.</summary>
+    private const int RaisedMmapThreshold = 1 << 30;
+
+    /// <summary>Older glibc refuses a threshold above HEAP_MAX_SIZE / 2 (malloc.c, do_set_mmap_threshold): 32 MiB on 64-bit systems.</summary>
+    private const int FallbackMmapThreshold = 32 << 20;
+
+    private static readonly object Gate = new();
+    private static readonly Lazy<bool> Supported = new(IsGlibcWithDefaultMallocSettings);
+    private static int _leases;
+
+    /// <summary>Whether leases change anything here: Linux, glibc, and no malloc settings of the process's own.</summary>
+    public static bool IsSupported => Supported.Value;
+
+    /// <summary>Leases not yet disposed (on a supported system).</summary>
+    internal static int ActiveLeases
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _leases;
+            }
+        }
+    }
+
+    /// <summary>Raises the thresholds unless another lease already has; dispose to release.</summary>
+    public static IDisposable Lease()
+    {
+        if (!IsSupported)
+        {
+            return NoLease.Instance;
+        }
+
+        lock (Gate)
+        {
+            if (_leases++ == 0)
+            {
+                if (mallopt(MMmapThreshold, RaisedMmapThreshold) == 0)
+                {
+                    mallopt(MMmapThreshold, FallbackMmapThreshold);
+                }
+
+                mallopt(MTrimThreshold, int.MaxValue);
+            }
+        }
+
+        return new LeaseHandle();
+    }
+
+    private static void Release()
+    {
+        lock (Gate)
+        {
+            if (--_leases == 0)
+            {
+                mallopt(MMmapThreshold, GlibcDefaultThreshold);
+                mallopt(MTrimThreshold, GlibcDefaultThreshold);
+                malloc_trim(0);
+            }
+        }
+    }
+
+    private static bool IsGlibcWithDefaultMallocSettings()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        foreach (var name in new[] { "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_MMAP_MAX_" })
+        {
+            if (Environment.GetEnvironmentVariable(name) is not null)
+            {
+                return false;
+            }
+        }
+
+        if (Environment.GetEnvironmentVariable("GLIBC_TUNABLES") is { } tunables && tunables.Contains("glibc.malloc.", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        try
+        {
+            return gnu_get_libc_version() != IntPtr.Zero; // glibc only: musl has no such function
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+#pragma warning disable SA1300, IDE1006 // C names
+    [DllImport("libc", ExactSpelling = true)]
+    private static extern int mallopt(int param, int value);
+
+    [DllImport("libc", ExactSpelling = true)]
+    private static extern int malloc_trim(nuint pad);
+
+    [DllImport("libc", ExactSpelling = true)]
+    private static extern IntPtr gnu_get_libc_version();
+#pragma warning restore SA1300, IDE1006
+
+    private sealed class LeaseHandle : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (System.Threading.Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                Release();
+            }
+        }
+    }
+
+    private sealed class NoLease : IDisposable
+    {
+        public static readonly NoLease Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
+}
