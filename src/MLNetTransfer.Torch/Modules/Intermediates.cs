@@ -34,4 +34,16 @@ internal static class Intermediates
             tensor.Dispose();
         }
     }
+
+    /// <summary>
+    /// The same values in channels-last memory order: the strides PyTorch's
+    /// <c>contiguous(memory_format=torch.channels_last)</c> gives, which TorchSharp 0.107 has no call for. The handles
+    /// in between are released at once: the result shares their memory and keeps it alive by itself.
+    /// </summary>
+    public static Tensor ChannelsLast(Tensor nchw)
+    {
+        using var nhwcView = nchw.permute(0, 2, 3, 1);
+        using var nhwc = nhwcView.contiguous();
+        return nhwc.permute(0, 3, 1, 2);
+    }
 }

@@ -119,6 +119,16 @@ public sealed class ResNet : Module<Tensor, Tensor>
         // stage). Held until the scope ends, the stem's and stages' outputs of a frozen backbone are dead weight: about
         // 250 MB for a ResNet50 on a batch of 16 at 224 px. The stem's ReLU is in place, as torchvision's.
         var x = conv1.call(input);
+        if (x.device_type == DeviceType.CPU)
+        {
+            // On the CPU, every activation from the stem on is channels-last (NHWC in memory): oneDNN's convolutions
+            // and libtorch's BatchNorm and max-pool kernels are faster on it (PyTorch's performance tuning guide,
+            // "channels last"), the max-pool 10x here. Converting the input would not do: a 1-channel image is NCHW
+            // and NHWC at once, and the convolution then keeps NCHW. The weights stay contiguous for everything that
+            // reads them. 16% of a ResNet18 training step at 224 px on the benchmark machine (BENCHMARKS.md).
+            x = Intermediates.Release(scope, x, Intermediates.ChannelsLast(x));
+        }
+
         x = Intermediates.Release(scope, x, bn1.call(x)).relu_();
         x = Intermediates.Release(scope, x, maxpool.call(x));
         x = Intermediates.Release(scope, x, layer1.call(x));
