@@ -3,8 +3,10 @@
 # (ours, PyTorch, the bare loops) in alternation so that load from other work on the machine hits both sides alike,
 # then the feature cache, memory (ResNet50 at 224 px) and scoring benchmarks, prints the tables and writes them into
 # BENCHMARKS.md. PyTorch's primary run does the same data work as ours (each PNG decoded and resized once, augmented
-# every epoch); round 1 also runs it decoding every PNG every epoch. Any other argument than --quick is refused; a
-# failed measurement stops the run and prints the end of its log.
+# every epoch), as installed and tuned as our engine is (malloc settings, channels-last); round 1 also runs it decoding every PNG
+# every epoch, and ours with ReuseNativeMemory off. The bare loops step our ResNet module, torchvision's (scripted by
+# PyTorch, run on TorchSharp's libtorch) and PyTorch's. Any other argument than --quick is refused; a failed
+# measurement stops the run and prints the end of its log.
 #
 #   bash bench/run.sh            # the full run: 3 rounds, ResNet18 and ResNet50 at 224 and 128 px (about 14 min on 2 cores)
 #   bash bench/run.sh --quick    # 1 round, ResNet18 only, fewer images (about 1.5 min); writes $TMPDIR/BENCHMARKS.quick.md,
@@ -75,27 +77,39 @@ measure() {
 echo "writing the PNGs ..."
 "${BENCH[@]}" images --dir "$WORK/png" --count 400 --size 320
 
+# torchvision's ResNets scripted by PyTorch, for the bare loop that runs them on TorchSharp's libtorch.
+for arch in $(for config in $CONFIGS; do echo "${config%%:*}"; done | sort -u); do
+  "$PYTHON" bench/TrainingBench/pytorch_train.py script --arch "$arch" --crop 0 --out "$WORK/$arch.pt" >> "$LOG" 2>&1
+done
+
 for round in $(seq 1 "$ROUNDS"); do
   for config in $CONFIGS; do
     IFS=: read -r arch crop images <<< "$config"
     steps=$(( images / 16 ))
     ours=("${BENCH[@]}" train --arch "$arch" --crop "$crop" --images "$images" --dir "$WORK/png")
-    # PyTorch doing the same data work as ours: each PNG decoded and resized once (epoch 1), augmented every epoch.
+    # PyTorch doing the same data work as ours: each PNG decoded and resized once (epoch 1), augmented every epoch; as
+    # installed, and tuned as our engine is by default: glibc's malloc set as FineTuneOptions.ReuseNativeMemory sets
+    # it, and channels-last memory format.
     torch=("$PYTHON" bench/TrainingBench/pytorch_train.py train --arch "$arch" --crop "$crop" --images "$images" --dir "$WORK/png" --cache true)
     # Alternate who goes first from round to round.
     if (( round % 2 == 1 )); then
-      measure "$round" "${ours[@]}"; measure "$round" "${torch[@]}"
+      measure "$round" "${ours[@]}"; measure "$round" "${torch[@]}"; measure "$round" "${torch[@]}" --malloc reuse --channels-last true
     else
-      measure "$round" "${torch[@]}"; measure "$round" "${ours[@]}"
+      measure "$round" "${torch[@]}" --malloc reuse --channels-last true; measure "$round" "${torch[@]}"; measure "$round" "${ours[@]}"
     fi
-    # Round 1 only: PyTorch's usual way, its DataLoader workers decoding and resizing every PNG every epoch.
+    # Round 1 only: PyTorch's usual way, its DataLoader workers decoding and resizing every PNG every epoch; and ours
+    # with ReuseNativeMemory off, glibc's malloc as it comes.
     if (( round == 1 )); then
       measure "$round" "$PYTHON" bench/TrainingBench/pytorch_train.py train --arch "$arch" --crop "$crop" --images "$images" --dir "$WORK/png" --cache false
+      measure "$round" "${ours[@]}" --reuse-native-memory false
     fi
-    # The bare loops warm up for as many steps as they time (one epoch's worth, as ours warms up for epoch 1).
+    # The bare loops warm up for as many steps as they time (one epoch's worth, as ours warms up for epoch 1); all of
+    # them with the engine's malloc settings. torchvision's module on TorchSharp runs NCHW (ours is channels-last on
+    # the CPU by itself); PyTorch's bare loop is channels-last, as ours.
     measure "$round" "${BENCH[@]}" bare --arch "$arch" --crop "$crop" --steps "$steps" --warmup "$steps"
+    measure "$round" "${BENCH[@]}" bare --arch "$arch" --crop "$crop" --steps "$steps" --warmup "$steps" --module torchscript --script "$WORK/$arch.pt"
     measure "$round" "${BENCH[@]}" train --arch "$arch" --crop "$crop" --images "$images" --variant memory
-    measure "$round" "$PYTHON" bench/TrainingBench/pytorch_train.py bare --arch "$arch" --crop "$crop" --steps "$steps" --warmup "$steps"
+    measure "$round" "$PYTHON" bench/TrainingBench/pytorch_train.py bare --arch "$arch" --crop "$crop" --steps "$steps" --warmup "$steps" --malloc reuse --channels-last true
   done
 done
 

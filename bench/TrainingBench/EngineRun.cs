@@ -18,6 +18,8 @@ namespace MLNetTransfer.Bench.Training;
 /// Variant "files": the PNGs from disk with the default augmentation (resize, random crop, flip, ±10°, ±0.1
 /// brightness/contrast), as a user runs it. Variant "memory": pixels already in memory at the crop size and no
 /// augmentation, so the data path does almost nothing: the engine's own loop overhead against the bare loop.
+/// "--reuse-native-memory false" turns FineTuneOptions.ReuseNativeMemory off (impl "ours-no-reuse"): what glibc's
+/// default malloc settings cost.
 /// </remarks>
 internal static class EngineRun
 {
@@ -28,6 +30,7 @@ internal static class EngineRun
         int count = a.Int("images");
         int epochs = a.Int("epochs", 2);
         string variant = a.Text("variant", "files");
+        bool reuse = bool.Parse(a.Text("reuse-native-memory", "true"));
         var data = variant == "files" ? PngFolder.Read(a.Text("dir"), count) : InMemory(count, crop);
         var augmentation = variant == "files"
             ? new AugmentationOptions { ResizeTo = PngFolder.ResizeFor(crop), CropSize = crop }
@@ -43,6 +46,7 @@ internal static class EngineRun
             Epochs = epochs,
             BatchSize = 16,
             Augmentation = augmentation,
+            ReuseNativeMemory = reuse,
             OnStep = s =>
             {
                 double now = clock.Elapsed.TotalSeconds;
@@ -60,7 +64,7 @@ internal static class EngineRun
         Json.Emit(new Dictionary<string, object>
         {
             ["bench"] = "train",
-            ["impl"] = variant == "files" ? "ours" : "ours-memory",
+            ["impl"] = (variant == "files" ? "ours" : "ours-memory") + (reuse ? "" : "-no-reuse"),
             ["arch"] = arch,
             ["crop"] = crop,
             ["images"] = perEpoch * measured.Count,

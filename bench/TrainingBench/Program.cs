@@ -6,7 +6,9 @@ using MLNetTransfer.Bench.Training;
 //
 //   TrainingBench images  --dir D --count N --size PX
 //   TrainingBench train   --arch resnet18|resnet50 --crop 224|128 --images N [--epochs E] [--variant files|memory] [--dir D]
-//   TrainingBench bare    --arch A --crop C --steps S [--warmup W, default S]
+//                         [--reuse-native-memory true|false]
+//   TrainingBench bare    --arch A --crop C --steps S [--warmup W, default S] [--module ours|torchscript --script FILE]
+//                         [--reuse-native-memory true|false]
 //   TrainingBench cache   --arch A --crop C --images N --epochs E --dir D [--cache true|false]
 //   TrainingBench memory  --crop C --images N --epochs E --dir D [--arch resnet50]
 //   TrainingBench report  --results FILE --markdown FILE --command "..." [--quick true]

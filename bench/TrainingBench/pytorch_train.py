@@ -14,6 +14,16 @@ Run with Debian's /usr/bin/python3 (python3-torch 1.13, python3-torchvision 0.14
          public switch to turn that off). --cache false: the workers read, decode and resize every PNG every epoch,
          PyTorch's usual way. Epoch 1 is the warm-up; epochs 2..E are timed.
   bare:  the same network, freezing and optimizer stepped on one batch already in memory.
+  script: the same network (random weights) scripted with torch.jit.script and saved to --out, for TrainingBench's
+         bare loop to run torchvision's module on TorchSharp's libtorch ("bare --module torchscript").
+
+--malloc reuse runs the measurement with glibc's malloc set as our engine sets it while it trains
+(FineTuneOptions.ReuseNativeMemory): MALLOC_MMAP_THRESHOLD_ = 1 GiB and MALLOC_TRIM_THRESHOLD_ = 2^31 - 1, so that
+freed buffers are reused instead of being mapped afresh every step. glibc reads them when the process starts, so the
+script starts itself again with them set (the DataLoader workers inherit them); the result's impl gets "-malloc".
+--channels-last true lays the model and every input batch out channels-last (model.to(memory_format=
+torch.channels_last), x.contiguous(memory_format=...)), PyTorch's CPU tuning guide's advice for CNNs; our engine's
+ResNet runs channels-last on the CPU by itself. The result's impl gets "-cl".
 """
 import argparse
 import json
@@ -32,12 +42,14 @@ import torchvision.transforms.functional as F
 from PIL import Image
 
 
-def build(arch, threads):
+def build(arch, threads, channels_last=False):
     torch.set_num_threads(threads)
     torch.manual_seed(1)
     model = getattr(torchvision.models, arch)(weights=None)
     model.conv1 = nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3, bias=False)
     model.fc = nn.Linear(model.fc.in_features, 2)
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)  # the same Parameter objects, their data re-laid
     trainable = ("layer3", "layer4", "fc")
     frozen_bn = [m for n, m in model.named_modules() if isinstance(m, nn.BatchNorm2d) and not n.startswith(trainable)]
     groups = []
@@ -120,7 +132,7 @@ def peak_rss_mib():
 
 
 def run_train(a):
-    model, frozen_bn, optimizer, params = build(a.arch, a.threads)
+    model, frozen_bn, optimizer, params = build(a.arch, a.threads, a.channels_last == "true")
     cache = a.cache == "true"
     decode_start = time.perf_counter()
     data = PngFolder(a.dir, a.images, a.crop, cache)
@@ -132,6 +144,8 @@ def run_train(a):
         train_mode(model, frozen_bn)
         start, seen = time.perf_counter(), 0
         for x, y in loader:
+            if a.channels_last == "true":
+                x = x.contiguous(memory_format=torch.channels_last)
             step(model, optimizer, params, x, y).item()
             seen += len(y)
         elapsed = time.perf_counter() - start
@@ -148,9 +162,11 @@ def run_train(a):
 
 
 def run_bare(a):
-    model, frozen_bn, optimizer, params = build(a.arch, a.threads)
+    model, frozen_bn, optimizer, params = build(a.arch, a.threads, a.channels_last == "true")
     train_mode(model, frozen_bn)
     x, y = torch.rand(16, 1, a.crop, a.crop), torch.randint(0, 2, (16,))
+    if a.channels_last == "true":
+        x = x.contiguous(memory_format=torch.channels_last)
     for _ in range(a.steps if a.warmup < 0 else a.warmup):  # default: as many steps as are timed (an epoch's worth)
         step(model, optimizer, params, x, y)
     phases = [0.0] * 4
@@ -173,6 +189,15 @@ def run_bare(a):
             "step_ms": {n: p / a.steps for n, p in zip(names, phases)}, "peak_rss_mib": peak_rss_mib()[0]}
 
 
+def run_script(a):
+    model, _, _, _ = build(a.arch, a.threads)
+    torch.jit.script(model).save(a.out)
+    return {"impl": "script", "path": a.out}
+
+
+MALLOC_REUSE = {"MALLOC_MMAP_THRESHOLD_": str(1 << 30), "MALLOC_TRIM_THRESHOLD_": str(2**31 - 1)}
+
+
 def mkldnn_version():
     """The oneDNN (MKL-DNN) version PyTorch was built with, from torch.__config__.show(), or None."""
     for line in torch.__config__.show().splitlines():
@@ -183,7 +208,7 @@ def mkldnn_version():
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=("train", "bare"))
+    p.add_argument("mode", choices=("train", "bare", "script"))
     p.add_argument("--arch", required=True, choices=("resnet18", "resnet50"))
     p.add_argument("--crop", type=int, required=True)
     p.add_argument("--dir")
@@ -194,11 +219,20 @@ def main():
     p.add_argument("--steps", type=int, default=0)
     p.add_argument("--warmup", type=int, default=-1)
     p.add_argument("--cache", choices=("true", "false"), default="true")
+    p.add_argument("--malloc", choices=("default", "reuse"), default="default")
+    p.add_argument("--channels-last", choices=("true", "false"), default="false")
+    p.add_argument("--out")
     a = p.parse_args()
+    if a.malloc == "reuse" and any(os.environ.get(k) != v for k, v in MALLOC_REUSE.items()):
+        os.execve(sys.executable, [sys.executable] + sys.argv, dict(os.environ, **MALLOC_REUSE))
     default_threads = torch.get_num_threads()
     random.seed(1)
-    result = run_train(a) if a.mode == "train" else run_bare(a)
-    result.update({"bench": "train", "arch": a.arch, "crop": a.crop, "threads": torch.get_num_threads(),
+    result = {"train": run_train, "bare": run_bare, "script": run_script}[a.mode](a)
+    if a.malloc == "reuse":
+        result["impl"] += "-malloc"
+    if a.channels_last == "true":
+        result["impl"] += "-cl"
+    result.update({"malloc": a.malloc, "channels_last": a.channels_last == "true", "bench": "train", "arch": a.arch, "crop": a.crop, "threads": torch.get_num_threads(),
                    "torch": torch.__version__, "torchvision": torchvision.__version__,
                    "default_threads": default_threads, "mkldnn": mkldnn_version(), "mkl": torch.backends.mkl.is_available(),
                    "openmp": torch.backends.openmp.is_available(), "load_average": " ".join(open("/proc/loadavg").read().split()[:3])})
