@@ -119,13 +119,15 @@ public sealed class ResNet : Module<Tensor, Tensor>
         // stage). Held until the scope ends, the stem's and stages' outputs of a frozen backbone are dead weight: about
         // 250 MB for a ResNet50 on a batch of 16 at 224 px. The stem's ReLU is in place, as torchvision's.
         var x = conv1.call(input);
-        if (x.device_type == DeviceType.CPU)
+        if (x.device_type == DeviceType.CPU && x.shape[0] > 1)
         {
             // On the CPU, every activation from the stem on is channels-last (NHWC in memory): oneDNN's convolutions
             // and libtorch's BatchNorm and max-pool kernels are faster on it (PyTorch's performance tuning guide,
             // "channels last"), the max-pool 10x here. Converting the input would not do: a 1-channel image is NCHW
             // and NHWC at once, and the convolution then keeps NCHW. The weights stay contiguous for everything that
-            // reads them. 16% of a ResNet18 training step at 224 px on the benchmark machine (BENCHMARKS.md).
+            // reads them. 16% of a ResNet18 training step at 224 px on the benchmark machine (BENCHMARKS.md). A single
+            // image stays NCHW: libtorch has a faster path for it there (ResNet18 eval at 224 px: 13 ms against 30 ms
+            // channels-last), while from two images on channels-last is faster (22 against 32 ms).
             x = Intermediates.Release(scope, x, Intermediates.ChannelsLast(x));
         }
 
