@@ -8,8 +8,8 @@
 # PyTorch, run on TorchSharp's libtorch) and PyTorch's. Any other argument than --quick is refused; a failed
 # measurement stops the run and prints the end of its log.
 #
-#   bash bench/run.sh            # the full run: 3 rounds, ResNet18 and ResNet50 at 224 and 128 px (about 14 min on 2 cores)
-#   bash bench/run.sh --quick    # 1 round, ResNet18 only, fewer images (about 1.5 min); writes $TMPDIR/BENCHMARKS.quick.md,
+#   bash bench/run.sh            # the full run: 3 rounds, ResNet18 and ResNet50 at 224 and 128 px (about 20 min on 2 cores)
+#   bash bench/run.sh --quick    # 1 round, ResNet18 only, fewer images (about 2 min); writes $TMPDIR/BENCHMARKS.quick.md,
 #                                # so that a smoke run does not replace the full run's numbers in BENCHMARKS.md
 #
 # PyTorch is Debian's python3-torch / python3-torchvision under /usr/bin/python3 (PYTHON= overrides). Benchmarks are
@@ -105,11 +105,12 @@ for round in $(seq 1 "$ROUNDS"); do
     fi
     # The bare loops warm up for as many steps as they time (one epoch's worth, as ours warms up for epoch 1); all of
     # them with the engine's malloc settings. torchvision's module on TorchSharp runs NCHW (ours is channels-last on
-    # the CPU by itself); PyTorch's bare loop is channels-last, as ours.
+    # the CPU by itself); PyTorch's bare loop runs channels-last, as ours, and NCHW, as torchvision's on TorchSharp.
     measure "$round" "${BENCH[@]}" bare --arch "$arch" --crop "$crop" --steps "$steps" --warmup "$steps"
     measure "$round" "${BENCH[@]}" bare --arch "$arch" --crop "$crop" --steps "$steps" --warmup "$steps" --module torchscript --script "$WORK/$arch.pt"
     measure "$round" "${BENCH[@]}" train --arch "$arch" --crop "$crop" --images "$images" --variant memory
     measure "$round" "$PYTHON" bench/TrainingBench/pytorch_train.py bare --arch "$arch" --crop "$crop" --steps "$steps" --warmup "$steps" --malloc reuse --channels-last true
+    measure "$round" "$PYTHON" bench/TrainingBench/pytorch_train.py bare --arch "$arch" --crop "$crop" --steps "$steps" --warmup "$steps" --malloc reuse
   done
 done
 
