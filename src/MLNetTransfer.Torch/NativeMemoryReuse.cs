@@ -57,6 +57,9 @@ internal static class NativeMemoryReuse
         }
     }
 
+    /// <summary>The mmap and trim thresholds last given to mallopt; null before the first lease.</summary>
+    internal static (int MmapThreshold, int TrimThreshold)? Applied { get; private set; }
+
     /// <summary>Raises the thresholds unless another lease already has; dispose to release.</summary>
     public static IDisposable Lease()
     {
@@ -69,12 +72,10 @@ internal static class NativeMemoryReuse
         {
             if (_leases++ == 0)
             {
-                if (mallopt(MMmapThreshold, RaisedMmapThreshold) == 0)
-                {
-                    mallopt(MMmapThreshold, FallbackMmapThreshold);
-                }
-
+                int mmapThreshold = mallopt(MMmapThreshold, RaisedMmapThreshold) != 0 ? RaisedMmapThreshold
+                    : mallopt(MMmapThreshold, FallbackMmapThreshold) != 0 ? FallbackMmapThreshold : GlibcDefaultThreshold;
                 mallopt(MTrimThreshold, int.MaxValue);
+                Applied = (mmapThreshold, int.MaxValue);
             }
         }
 
@@ -89,6 +90,7 @@ internal static class NativeMemoryReuse
             {
                 mallopt(MMmapThreshold, GlibcDefaultThreshold);
                 mallopt(MTrimThreshold, GlibcDefaultThreshold);
+                Applied = (GlibcDefaultThreshold, GlibcDefaultThreshold);
                 malloc_trim(0);
             }
         }
