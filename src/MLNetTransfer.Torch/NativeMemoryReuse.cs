@@ -12,13 +12,17 @@ namespace MLNetTransfer.Torch;
 /// request above its mmap threshold with a fresh <c>mmap</c> and unmaps it on <c>free</c>; the threshold adapts, but
 /// never above 32 MiB on 64-bit systems (mallopt(3), M_MMAP_THRESHOLD). A ResNet's activations for 16 images at
 /// 224 px are larger than that (the stem's output is 51 MB), so every step maps them again and the kernel zero-fills
-/// them a page at a time: 1.1 million page faults in 16 ResNet18 steps, and 16% of the step time on the benchmark
+/// them a page at a time: about a million page faults in 16 ResNet18 steps, and 12–21% of the step time on the benchmark
 /// machine (BENCHMARKS.md). Raising the mmap threshold and the trim threshold keeps freed buffers in the heap for the
 /// next step; the resident memory stays at the step's peak, which the next step needs again anyway.
 /// <para>
-/// mallopt is process-wide. The first lease raises both thresholds; the last one sets them back to glibc's defaults
-/// (128 KiB; the mmap threshold then stays fixed, as <c>MALLOC_MMAP_THRESHOLD_=131072</c> would leave it) and calls
-/// <c>malloc_trim</c>, which returns the freed heap to the system. A process that configured malloc itself (the
+/// mallopt is process-wide, and it switches glibc's dynamic threshold off for good (there is no call that switches it
+/// back on). The first lease raises both thresholds; the last one sets them to where glibc's dynamic adjustment itself
+/// settles in a process that has freed buffers of 32 MiB or more, as any libtorch training has: an mmap threshold of
+/// 32 MiB and a trim threshold of twice that (malloc.c, free: <c>mp_.mmap_threshold = chunksize (p)</c> up to
+/// DEFAULT_MMAP_THRESHOLD_MAX). glibc's start values, 128 KiB, would instead map every buffer above 128 KiB afresh
+/// for the rest of the process: a ResNet18 eval forward of one image at 224 px took 43 ms instead of 15. Then
+/// <c>malloc_trim</c> returns the freed heap to the system. A process that configured malloc itself (the
 /// <c>MALLOC_*_</c> variables or <c>GLIBC_TUNABLES</c>) is left alone. Threads other than the process's first use
 /// glibc's secondary arenas, whose heaps hold at most 64 MiB: there, a larger buffer is mapped whatever the threshold.
 /// </para>
@@ -29,8 +33,11 @@ internal static class NativeMemoryReuse
     private const int MTrimThreshold = -1;
     private const int MMmapThreshold = -3;
 
-    /// <summary>glibc's DEFAULT_MMAP_THRESHOLD_MIN and DEFAULT_TRIM_THRESHOLD (malloc/malloc.c).</summary>
-    private const int GlibcDefaultThreshold = 128 * 1024;
+    /// <summary>glibc's DEFAULT_MMAP_THRESHOLD_MAX on 64-bit systems (malloc/malloc.c): where its dynamic threshold stops.</summary>
+    private const int SettledMmapThreshold = 32 << 20;
+
+    /// <summary>glibc sets the trim threshold to twice the dynamic mmap threshold (malloc/malloc.c, free).</summary>
+    private const int SettledTrimThreshold = 2 * SettledMmapThreshold;
 
     /// <summary>Requests above 1 GiB are still mapped: a single buffer that large is rare and mapping it is cheap by comparison.</summary>
     private const int RaisedMmapThreshold = 1 << 30;
@@ -73,7 +80,7 @@ internal static class NativeMemoryReuse
             if (_leases++ == 0)
             {
                 int mmapThreshold = mallopt(MMmapThreshold, RaisedMmapThreshold) != 0 ? RaisedMmapThreshold
-                    : mallopt(MMmapThreshold, FallbackMmapThreshold) != 0 ? FallbackMmapThreshold : GlibcDefaultThreshold;
+                    : mallopt(MMmapThreshold, FallbackMmapThreshold) != 0 ? FallbackMmapThreshold : 0;
                 mallopt(MTrimThreshold, int.MaxValue);
                 Applied = (mmapThreshold, int.MaxValue);
             }
@@ -88,9 +95,9 @@ internal static class NativeMemoryReuse
         {
             if (--_leases == 0)
             {
-                mallopt(MMmapThreshold, GlibcDefaultThreshold);
-                mallopt(MTrimThreshold, GlibcDefaultThreshold);
-                Applied = (GlibcDefaultThreshold, GlibcDefaultThreshold);
+                mallopt(MMmapThreshold, SettledMmapThreshold);
+                mallopt(MTrimThreshold, SettledTrimThreshold);
+                Applied = (SettledMmapThreshold, SettledTrimThreshold);
                 malloc_trim(0);
             }
         }

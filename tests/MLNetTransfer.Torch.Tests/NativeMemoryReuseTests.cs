@@ -43,7 +43,7 @@ public sealed class NativeMemoryReuseTests
     }
 
     [Fact]
-    public void Leases_nest_and_the_last_one_gives_glibc_its_defaults_back()
+    public void Leases_nest_and_the_last_one_leaves_glibc_where_its_own_thresholds_settle()
     {
         if (!NativeMemoryReuse.IsSupported)
         {
@@ -62,7 +62,7 @@ public sealed class NativeMemoryReuseTests
         Assert.Equal(0, NativeMemoryReuse.ActiveLeases);
         // glibc has no call that reads its thresholds, and whether a free() without a lease unmaps depends on what else
         // the thread's heap holds (a chunk below a live one stays), so the restore is checked by what was set.
-        Assert.Equal((128 * 1024, 128 * 1024), NativeMemoryReuse.Applied);
+        Assert.Equal((32 << 20, 64 << 20), NativeMemoryReuse.Applied); // where glibc's dynamic thresholds settle
     }
 
     [Fact]

@@ -97,11 +97,11 @@ public sealed class FineTuneOptions
 
     /// <summary>
     /// On the CPU under Linux with glibc, keep libtorch's freed buffers in the C heap while training, instead of
-    /// returning them to the kernel and mapping them afresh at every step: 16% of a ResNet18 step at 224 px on the
-    /// benchmark machine (BENCHMARKS.md). It changes malloc's thresholds process-wide while any training runs; glibc's
-    /// defaults come back, and the freed memory is returned to the system, when the last one ends. No effect on other
-    /// systems, on a GPU, or when the process sets malloc's variables itself (<c>MALLOC_*_</c>, <c>GLIBC_TUNABLES</c>).
-    /// Default true.
+    /// returning them to the kernel and mapping them afresh at every step: 12–21% of a training step on the benchmark
+    /// machine (BENCHMARKS.md). It raises malloc's thresholds process-wide while any training runs; when the last one
+    /// ends, they are left where glibc's own dynamic thresholds settle in such a process and the freed memory is
+    /// returned to the system. No effect on other systems, on a GPU, or when the process sets malloc's variables itself
+    /// (<c>MALLOC_*_</c>, <c>GLIBC_TUNABLES</c>). Default true.
     /// </summary>
     public bool ReuseNativeMemory { get; set; } = true;
 

@@ -125,9 +125,9 @@ public sealed class ResNet : Module<Tensor, Tensor>
             // and libtorch's BatchNorm and max-pool kernels are faster on it (PyTorch's performance tuning guide,
             // "channels last"), the max-pool 10x here. Converting the input would not do: a 1-channel image is NCHW
             // and NHWC at once, and the convolution then keeps NCHW. The weights stay contiguous for everything that
-            // reads them. 16% of a ResNet18 training step at 224 px on the benchmark machine (BENCHMARKS.md). A single
-            // image stays NCHW: libtorch has a faster path for it there (ResNet18 eval at 224 px: 13 ms against 30 ms
-            // channels-last), while from two images on channels-last is faster (22 against 32 ms).
+            // reads them. A ResNet18 training step at 224 px: 296 ms against 337 ms NCHW (BENCHMARKS.md, phase
+            // table). A single image stays NCHW: libtorch has a faster path for it there (ResNet18 eval at 224 px:
+            // 13 ms against 30 ms channels-last), while from two images on channels-last is faster (22 against 32 ms).
             x = Intermediates.Release(scope, x, Intermediates.ChannelsLast(x));
         }
 

@@ -145,7 +145,7 @@ public sealed class ResNetFineTuneOptions
 
     /// <summary>
     /// On the CPU under Linux with glibc, keep libtorch's freed buffers for the next step instead of mapping them afresh
-    /// (malloc's thresholds are raised process-wide while training runs, and restored after). Default true. See
+    /// (malloc's thresholds are raised process-wide while training runs, and lowered again after). Default true. See
     /// MLNetTransfer.Torch's <c>FineTuneOptions.ReuseNativeMemory</c>.
     /// </summary>
     public bool ReuseNativeMemory { get; set; } = true;
