@@ -44,10 +44,7 @@ internal sealed class BasicBlock : Module<Tensor, Tensor>
         y = Intermediates.Release(scope, y, bn2.call(y));
         var identity = downsample is null ? x : downsample.call(x);
         y.add_(identity);
-        if (!ReferenceEquals(identity, x))
-        {
-            Intermediates.Drop(scope, identity);
-        }
+        Intermediates.Drop(scope, identity); // the block's input belongs to the caller, so only a projection is dropped
 
         return scope.MoveToOuter(y.relu_());
     }
