@@ -33,7 +33,7 @@ internal static class BareLoop
         // As many warm-up steps as are timed: our fine-tune warms up for a whole epoch (epoch 1), so the loop does too.
         int warmup = a.Int("warmup", steps);
         string module = a.Text("module", "ours");
-        bool reuse = bool.Parse(a.Text("reuse-native-memory", "true"));
+        bool reuse = a.Bool("reuse-native-memory", fallback: true);
         using var memory = reuse ? NativeMemoryReuse.Lease() : null;
         random.manual_seed(1);
         var (model, forward, optimizer, trainable) = module switch

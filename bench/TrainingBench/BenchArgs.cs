@@ -25,6 +25,9 @@ internal sealed class BenchArgs
     public string Text(string name, string? fallback = null) =>
         _values.TryGetValue(name, out var v) ? v : fallback ?? throw new ArgumentException($"--{name} is required.");
 
+    public bool Bool(string name, bool fallback) =>
+        _values.TryGetValue(name, out var v) ? bool.Parse(v) : fallback;
+
     public int Int(string name, int? fallback = null) =>
         _values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture)
             : fallback ?? throw new ArgumentException($"--{name} is required.");

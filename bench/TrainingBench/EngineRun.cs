@@ -30,7 +30,7 @@ internal static class EngineRun
         int count = a.Int("images");
         int epochs = a.Int("epochs", 2);
         string variant = a.Text("variant", "files");
-        bool reuse = bool.Parse(a.Text("reuse-native-memory", "true"));
+        bool reuse = a.Bool("reuse-native-memory", fallback: true);
         var data = variant == "files" ? PngFolder.Read(a.Text("dir"), count) : InMemory(count, crop);
         var augmentation = variant == "files"
             ? new AugmentationOptions { ResizeTo = PngFolder.ResizeFor(crop), CropSize = crop }

@@ -20,7 +20,7 @@ internal static class FeatureCacheRun
         int crop = a.Int("crop");
         int count = a.Int("images");
         int epochs = a.Int("epochs");
-        bool cache = a.Text("cache", "true") == "true";
+        bool cache = a.Bool("cache", fallback: true);
         var data = PngFolder.Read(a.Text("dir"), count);
         using var model = new ResNet(Architectures.Layout(arch), inChannels: 1);
         var watch = Stopwatch.StartNew();
