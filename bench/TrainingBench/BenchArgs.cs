@@ -26,7 +26,8 @@ internal sealed class BenchArgs
         _values.TryGetValue(name, out var v) ? v : fallback ?? throw new ArgumentException($"--{name} is required.");
 
     public bool Bool(string name, bool fallback) =>
-        _values.TryGetValue(name, out var v) ? bool.Parse(v) : fallback;
+        !_values.TryGetValue(name, out var v) ? fallback
+            : bool.TryParse(v, out bool value) ? value : throw new ArgumentException($"--{name} is true or false, not '{v}'.");
 
     public int Int(string name, int? fallback = null) =>
         _values.TryGetValue(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture)
