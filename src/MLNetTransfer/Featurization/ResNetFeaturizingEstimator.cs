@@ -104,10 +104,10 @@ public sealed class ResNetFeaturizingEstimator : IEstimator<ResNetFeaturizingTra
             features = model.FeatureCount;
         }
 
-        var chain = new OnnxChainBuilder(new MLContext(), input);
+        using var chain = new OnnxChainBuilder(new MLContext(), input);
         chain.AddImagePreprocessing(_options.ImageColumnName, _options.ImageFolder, _options.ResizeTo);
         chain.AddOnnx(new[] { Features }, onnx, _options.GpuDeviceId, _options.FallbackToCpu);
         chain.Add(chain.Ml.Transforms.CopyColumns(_options.OutputColumnName, Features).Fit(chain.Current));
-        return new ResNetFeaturizingTransformer(chain.Build(), onnx, features);
+        return new ResNetFeaturizingTransformer(chain.Build(), features);
     }
 }

@@ -14,9 +14,9 @@ public sealed class ResNetFeaturizingTransformer : ITransformer, IDisposable
 {
     private readonly OnnxChainModel _model;
 
-    internal ResNetFeaturizingTransformer(TransformerChain<ITransformer> chain, byte[] onnx, int featureCount)
+    internal ResNetFeaturizingTransformer(OnnxChainModel model, int featureCount)
     {
-        _model = new OnnxChainModel(chain, onnx);
+        _model = model;
         FeatureCount = featureCount;
     }
 
@@ -28,6 +28,9 @@ public sealed class ResNetFeaturizingTransformer : ITransformer, IDisposable
 
     /// <inheritdoc/>
     public bool IsRowToRowMapper => _model.Chain(this).IsRowToRowMapper;
+
+    /// <summary>The file ML.NET's OnnxTransformer reads the graph from; deleted on <see cref="Dispose"/>.</summary>
+    internal string OnnxModelFilePath => _model.ModelFilePath;
 
     /// <summary>Writes <see cref="OnnxModel"/> to <paramref name="path"/>.</summary>
     public void SaveOnnx(string path) => _model.SaveOnnx(path);

@@ -120,8 +120,7 @@ public sealed class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTransformer
 
         byte[] onnx = Export(model, labels, result);
         var ml = new MLContext(_options.Seed);
-        var chain = ScoringChain.Build(ml, input, _options, labels, augmentation.ResizeTo, onnx);
-        return new ResNetFineTuneTransformer(chain, onnx, result, labels.ClassNames, labels.Task);
+        return new ResNetFineTuneTransformer(ScoringChain.Build(ml, input, _options, labels, augmentation.ResizeTo, onnx), result, labels.ClassNames, labels.Task);
     }
 
     // The engine's options from ours (the rows arrive already reduced to the resize resolution; the augmentation

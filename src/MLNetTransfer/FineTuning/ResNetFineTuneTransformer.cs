@@ -23,9 +23,9 @@ public sealed class ResNetFineTuneTransformer : ITransformer, IDisposable
 {
     private readonly OnnxChainModel _model;
 
-    internal ResNetFineTuneTransformer(TransformerChain<ITransformer> chain, byte[] onnx, FineTuneResult result, IReadOnlyList<string> classNames, TaskKind task)
+    internal ResNetFineTuneTransformer(OnnxChainModel model, FineTuneResult result, IReadOnlyList<string> classNames, TaskKind task)
     {
-        _model = new OnnxChainModel(chain, onnx);
+        _model = model;
         TrainingResult = result;
         ClassNames = classNames;
         Task = task;
@@ -45,6 +45,9 @@ public sealed class ResNetFineTuneTransformer : ITransformer, IDisposable
 
     /// <inheritdoc/>
     public bool IsRowToRowMapper => _model.Chain(this).IsRowToRowMapper;
+
+    /// <summary>The file ML.NET's OnnxTransformer reads the graph from; deleted on <see cref="Dispose"/>.</summary>
+    internal string OnnxModelFilePath => _model.ModelFilePath;
 
     /// <summary>Writes <see cref="OnnxModel"/> to <paramref name="path"/>.</summary>
     public void SaveOnnx(string path) => _model.SaveOnnx(path);

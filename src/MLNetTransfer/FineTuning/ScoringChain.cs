@@ -27,9 +27,9 @@ internal static class ScoringChain
     public const string Logit = Prefix + "Logit";
     public const string PredictedValue = Prefix + "PredictedValue";
 
-    public static TransformerChain<ITransformer> Build(MLContext ml, IDataView input, ResNetFineTuneOptions options, LabelSchema labels, int resizeTo, byte[] onnx)
+    public static OnnxChainModel Build(MLContext ml, IDataView input, ResNetFineTuneOptions options, LabelSchema labels, int resizeTo, byte[] onnx)
     {
-        var chain = new OnnxChainBuilder(ml, input);
+        using var chain = new OnnxChainBuilder(ml, input);
         chain.AddImagePreprocessing(options.ImageColumnName, options.ImageFolder, resizeTo);
 
         bool singleLabel = labels.Task != TaskKind.MultiLabel;

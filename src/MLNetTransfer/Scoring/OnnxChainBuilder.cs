@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Reflection;
 using Microsoft.ML;
@@ -16,7 +15,12 @@ namespace MLNetTransfer.Scoring;
 /// columns are named with <see cref="Prefix"/> and dropped by <see cref="Build"/>. Shared by the fine-tuning and the
 /// featurizing estimators, so both score the same way.
 /// </summary>
-internal sealed class OnnxChainBuilder
+/// <remarks>
+/// Owns what it has fitted (the ONNX Runtime session, the graph's file) until <see cref="Build"/> hands it to an
+/// <see cref="OnnxChainModel"/>; disposing a builder that was not built releases them, so a failure half-way loses
+/// nothing.
+/// </remarks>
+internal sealed class OnnxChainBuilder : IDisposable
 {
     /// <summary>Prefix of the chain's working columns; user columns may not start with it.</summary>
     public const string Prefix = "MLNetTransfer.";
@@ -29,6 +33,9 @@ internal sealed class OnnxChainBuilder
 
     private readonly List<ITransformer> _parts = new();
     private readonly List<string> _temporaries = new();
+    private OnnxModelFile? _modelFile;
+    private byte[]? _onnx;
+    private bool _built;
 
     public OnnxChainBuilder(MLContext ml, IDataView input)
     {
@@ -37,6 +44,9 @@ internal sealed class OnnxChainBuilder
     }
 
     public MLContext Ml { get; }
+
+    /// <summary>The file the graph of <see cref="AddOnnx"/> was written to, until it is handed over or deleted.</summary>
+    public string? ModelFilePath => _modelFile?.Path;
 
     /// <summary>The data as it looks after the transformers added so far (lazy; nothing is read).</summary>
     public IDataView Current { get; private set; }
@@ -78,19 +88,28 @@ internal sealed class OnnxChainBuilder
     /// (it throws EntryPointNotFoundException for OrtSessionOptionsAppendExecutionProvider_CUDA), so the fallback rule
     /// is applied here: CPU when <paramref name="fallbackToCpu"/>, otherwise an error that says what to do.
     /// </summary>
+    /// <remarks>The graph goes to ML.NET as a file that this builder, then the built model, owns: see <see cref="OnnxModelFile"/>.</remarks>
     public void AddOnnx(string[] outputs, byte[] onnx, int? gpuDeviceId, bool fallbackToCpu)
     {
+        if (_modelFile is not null)
+        {
+            throw new InvalidOperationException("The chain already runs an ONNX graph.");
+        }
+
+        _onnx = onnx;
+        _modelFile = OnnxModelFile.Write(Ml.TempFilePath, onnx);
+        string file = _modelFile.Path;
         Temporary(outputs);
         if (gpuDeviceId is null)
         {
-            Add(Ml.Transforms.ApplyOnnxModel(outputs, new[] { Pixels }, new MemoryStream(onnx)).Fit(Current));
+            Add(Ml.Transforms.ApplyOnnxModel(outputs, new[] { Pixels }, file).Fit(Current));
             return;
         }
 
         ITransformer onnxTransformer;
         try
         {
-            onnxTransformer = Ml.Transforms.ApplyOnnxModel(outputs, new[] { Pixels }, new MemoryStream(onnx), gpuDeviceId, fallbackToCpu: false).Fit(Current);
+            onnxTransformer = Ml.Transforms.ApplyOnnxModel(outputs, new[] { Pixels }, file, gpuDeviceId, fallbackToCpu: false).Fit(Current);
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException or TargetInvocationException or InvalidOperationException
             || e.GetType().Name == "OnnxRuntimeException")
@@ -101,16 +120,43 @@ internal sealed class OnnxChainBuilder
                     $"ONNX Runtime could not use GPU {gpuDeviceId} ({e.GetType().Name}: {e.Message}). Reference Microsoft.ML.OnnxRuntime.Gpu on a machine with CUDA, or set FallbackToCpu.", e);
             }
 
-            onnxTransformer = Ml.Transforms.ApplyOnnxModel(outputs, new[] { Pixels }, new MemoryStream(onnx)).Fit(Current);
+            onnxTransformer = Ml.Transforms.ApplyOnnxModel(outputs, new[] { Pixels }, file).Fit(Current);
         }
 
         Add(onnxTransformer);
     }
 
-    /// <summary>Drops the working columns and returns the chain.</summary>
-    public TransformerChain<ITransformer> Build()
+    /// <summary>
+    /// Drops the working columns and returns the chain with the graph it runs; the returned model owns the session
+    /// and the graph's file from here on.
+    /// </summary>
+    public OnnxChainModel Build()
     {
+        if (_onnx is null || _modelFile is null)
+        {
+            throw new InvalidOperationException("The chain runs no ONNX graph: call AddOnnx first.");
+        }
+
         Add(Ml.Transforms.DropColumns(_temporaries.Distinct().ToArray()).Fit(Current));
-        return new TransformerChain<ITransformer>(_parts.ToArray());
+        var model = new OnnxChainModel(new TransformerChain<ITransformer>(_parts.ToArray()), _onnx, _modelFile);
+        _built = true;
+        return model;
+    }
+
+    /// <summary>Releases the fitted parts and the graph's file, unless <see cref="Build"/> handed them over.</summary>
+    public void Dispose()
+    {
+        if (_built)
+        {
+            return;
+        }
+
+        _built = true;
+        foreach (var part in _parts)
+        {
+            (part as IDisposable)?.Dispose();
+        }
+
+        _modelFile?.Dispose();
     }
 }

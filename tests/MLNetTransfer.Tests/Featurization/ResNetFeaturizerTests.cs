@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetTransfer.Featurization;
+using MLNetTransfer.Scoring;
 using MLNetTransfer.SyntheticData;
 using MLNetTransfer.Torch;
 using TorchSharp;
@@ -80,6 +81,64 @@ public sealed class ResNetFeaturizerTests
         Assert.Equal(metrics.MicroAccuracy, again.MicroAccuracy);
         (loaded as IDisposable)?.Dispose();
         (model as IDisposable)?.Dispose();
+    }
+
+    [Fact]
+    public void The_graph_file_lives_as_long_as_the_model_and_is_deleted_on_dispose()
+    {
+        using var folder = new SyntheticFolder(4, 64, seed: 9);
+        var ml = new MLContext(seed: 1);
+        var data = ml.Transforms.LoadImages("Image", folder.Root, nameof(SyntheticFolder.Row.ImagePath)).Fit(ml.Data.LoadFromEnumerable(folder.Rows))
+            .Transform(ml.Data.LoadFromEnumerable(folder.Rows));
+        var transformer = ml.Transforms.FeaturizeResNet(new ResNetFeaturizerOptions { ResizeTo = 64, CropSize = 56 }).Fit(data);
+        string file = transformer.OnnxModelFilePath;
+        Assert.True(File.Exists(file), file);
+        Assert.Equal(transformer.OnnxModel.ToArray(), File.ReadAllBytes(file));
+
+        // ML.NET's OnnxTransformer reads the graph again, by path, when the model is saved.
+        string zip = Path.Combine(folder.Root, "features.zip");
+        ml.Model.Save(transformer, data.Schema, zip);
+        var before = ml.Data.CreateEnumerable<FeatureRow>(transformer.Transform(data), reuseRowObject: false).Select(r => r.Features).ToList();
+        transformer.Dispose();
+        Assert.False(File.Exists(file), $"{file} is still there after Dispose");
+
+        // The saved model does not need that file.
+        var loaded = ml.Model.Load(zip, out _);
+        try
+        {
+            var after = ml.Data.CreateEnumerable<FeatureRow>(loaded.Transform(data), reuseRowObject: false).Select(r => r.Features).ToList();
+            Assert.Equal(before, after);
+        }
+        finally
+        {
+            (loaded as IDisposable)?.Dispose();
+        }
+    }
+
+    [Fact]
+    public void A_chain_that_is_never_built_deletes_its_graph_file()
+    {
+        using var folder = new SyntheticFolder(2, 64, seed: 9);
+        var ml = new MLContext(seed: 1);
+        var data = ml.Transforms.LoadImages("Image", folder.Root, nameof(SyntheticFolder.Row.ImagePath)).Fit(ml.Data.LoadFromEnumerable(folder.Rows))
+            .Transform(ml.Data.LoadFromEnumerable(folder.Rows));
+        byte[] onnx;
+        using (var transformer = ml.Transforms.FeaturizeResNet(new ResNetFeaturizerOptions { ResizeTo = 64, CropSize = 56 }).Fit(data))
+        {
+            onnx = transformer.OnnxModel.ToArray();
+        }
+
+        string? file;
+        using (var builder = new OnnxChainBuilder(ml, data))
+        {
+            builder.AddImagePreprocessing("Image", null, 64);
+            // The graph's output is named MLNetTransfer.Features; asking for another fails inside ML.NET's Fit.
+            Assert.ThrowsAny<Exception>(() => builder.AddOnnx(new[] { "NoSuchOutput" }, onnx, gpuDeviceId: null, fallbackToCpu: false));
+            file = builder.ModelFilePath;
+            Assert.True(File.Exists(file), file);
+        }
+
+        Assert.False(File.Exists(file), $"{file} is still there after the builder was disposed");
     }
 
     private static SyntheticFolder.Row Absolute(SyntheticFolder folder, SyntheticFolder.Row row) =>
