@@ -132,11 +132,15 @@ internal sealed class BenchModel : IDisposable
         var metadata = new ModelMetadata { ClassLabels = new[] { "NORMAL", "OPACITY" }, Task = PredictionTask.Binary };
         byte[] onnx = ResNetOnnxWriter.Write(Snapshot(net), spec, metadata);
 
+        // A file in the image folder (deleted with it), not a MemoryStream: ML.NET 5.0.1 copies a stream to a temp file
+        // it never deletes (see src/MLNetTransfer/Scoring/OnnxModelFile.cs).
+        string onnxFile = Path.Combine(images.Root, "resnet50.onnx");
+        File.WriteAllBytes(onnxFile, onnx);
         var data = images.ScoringData(ml);
         var chain = ml.Transforms.LoadImages(ImageColumn, images.Root, nameof(ImageSet.Row.ImagePath))
             .Append(ml.Transforms.ResizeImages(ResizedColumn, 256, 256, ImageColumn, ImageResizingEstimator.ResizingKind.IsoCrop, ImageResizingEstimator.Anchor.Center))
             .Append(ml.Transforms.ExtractPixels(PixelsColumn, ResizedColumn))
-            .Append(ml.Transforms.ApplyOnnxModel(BinaryOutputs, new[] { PixelsColumn }, new MemoryStream(onnx)))
+            .Append(ml.Transforms.ApplyOnnxModel(BinaryOutputs, new[] { PixelsColumn }, onnxFile))
             .Fit(data);
         return new BenchModel("ResNet50 (random weights)",
             "torchvision resnet50 layout (Bottleneck [3,4,6,3]) + Linear head, random weights, ResNetOnnxWriter; resize 256, crop 224",

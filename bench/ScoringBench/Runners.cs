@@ -96,10 +96,21 @@ internal static class Runners
         column.ColumnName = BenchModel.PixelsColumn;
         column.ColumnType = new VectorDataViewType(NumberDataViewType.Single, 3, inputSize, inputSize);
         var data = ml.Data.LoadFromEnumerable(pixels.Select(p => new PixelRow { Pixels = p }).ToList(), definition);
-        using var onnxTransformer = ml.Transforms.ApplyOnnxModel(outputs, new[] { BenchModel.PixelsColumn }, new MemoryStream(onnx)).Fit(data);
-        // Warm-up on a few rows, then the timed pass.
-        Cursor("warm-up", onnxTransformer, ml.Data.TakeRows(data, Math.Min(4, pixels.Length)), scoreOutput, Math.Min(4, pixels.Length));
-        return Cursor("ML.NET ApplyOnnxModel on pixels", onnxTransformer, data, scoreOutput, pixels.Length);
+        // A file deleted below, not a MemoryStream: ML.NET 5.0.1 copies a stream to a temp file it never deletes (see
+        // src/MLNetTransfer/Scoring/OnnxModelFile.cs).
+        string file = Path.Combine(Path.GetTempPath(), $"mlnettransfer-scoringbench-{Guid.NewGuid():N}.onnx");
+        File.WriteAllBytes(file, onnx);
+        try
+        {
+            using var onnxTransformer = ml.Transforms.ApplyOnnxModel(outputs, new[] { BenchModel.PixelsColumn }, file).Fit(data);
+            // Warm-up on a few rows, then the timed pass.
+            Cursor("warm-up", onnxTransformer, ml.Data.TakeRows(data, Math.Min(4, pixels.Length)), scoreOutput, Math.Min(4, pixels.Length));
+            return Cursor("ML.NET ApplyOnnxModel on pixels", onnxTransformer, data, scoreOutput, pixels.Length);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     private sealed class PixelRow
