@@ -8,7 +8,7 @@ namespace MLNetTransfer.Featurization;
 /// <summary>
 /// A fitted <see cref="ResNetFeaturizingEstimator"/>: forwards to a chain of ML.NET transformers ending in
 /// OnnxTransformer (saved and loaded like any chain; <c>Model.Load</c> returns a <c>TransformerChain</c>). Owns an ONNX
-/// Runtime session: dispose it.
+/// Runtime session and a temporary file of the graph (which ML.NET reads again on save): dispose it.
 /// </summary>
 public sealed class ResNetFeaturizingTransformer : ITransformer, IDisposable
 {

@@ -17,7 +17,7 @@ namespace MLNetTransfer.FineTuning;
 /// pixel extraction, <c>OnnxTransformer</c>, conversions), and so does saving: <c>mlContext.Model.Save</c> writes that
 /// chain, and <c>mlContext.Model.Load</c> gives it back as a <c>TransformerChain&lt;ITransformer&gt;</c>, not as this
 /// type, in any app that references Microsoft.ML, Microsoft.ML.ImageAnalytics and Microsoft.ML.OnnxTransformer.
-/// Owns an ONNX Runtime session: dispose it.
+/// Owns an ONNX Runtime session and a temporary file of the graph (which ML.NET reads again on save): dispose it.
 /// </remarks>
 public sealed class ResNetFineTuneTransformer : ITransformer, IDisposable
 {

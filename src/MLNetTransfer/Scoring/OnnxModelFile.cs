@@ -28,7 +28,7 @@ internal sealed class OnnxModelFile : IDisposable
     /// <summary>Full path of the file.</summary>
     public string Path { get; }
 
-    /// <summary>Writes <paramref name="onnx"/> to a new file in <paramref name="directory"/> (MLContext.TempFilePath).</summary>
+    /// <summary>Writes <paramref name="onnx"/> to a new file in <paramref name="directory"/> (the chain's MLContext.TempFilePath, by default the system temp folder).</summary>
     public static OnnxModelFile Write(string directory, byte[] onnx)
     {
         string name = string.Create(CultureInfo.InvariantCulture, $"mlnettransfer-{Environment.ProcessId}-{Guid.NewGuid():N}.onnx");
