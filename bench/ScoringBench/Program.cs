@@ -55,6 +55,8 @@ internal static class Program
         var cpuStart = Machine.CpuTimes();
         Console.WriteLine(machine);
         var ml = new MLContext(seed: 1);
+        Console.WriteLine("measuring the machine's convolution limit ...");
+        var limit = ConvLimit.Measure();
         using var images = new ImageSet(settings.Images, settings.ImageSize, seed: 7);
         var sections = new List<string>();
         foreach (var name in settings.Models)
@@ -64,7 +66,7 @@ internal static class Program
                 ? BenchModel.ResNet18(ml, images, trainImages: Math.Min(16, settings.Images), log: m => Console.WriteLine("  " + m))
                 : BenchModel.ResNet50(ml, images);
             Console.WriteLine($"[{wall.Elapsed.TotalSeconds:F0}s] scoring {settings.Images} images with {model.Name} ...");
-            sections.Add(Run(ml, model, images, settings, m => Console.WriteLine($"[{wall.Elapsed.TotalSeconds:F0}s]   {m}")));
+            sections.Add(Run(ml, model, images, settings, limit, m => Console.WriteLine($"[{wall.Elapsed.TotalSeconds:F0}s]   {m}")));
         }
 
         string loadEnd = Machine.LoadAverage();
@@ -84,6 +86,9 @@ internal static class Program
                 + "so single-image latency through ML.NET is measured with a PredictionEngine (on at most 64 images). "
                 + "max |Δ| is the largest difference from the chain's Score. "
                 + $"Each method ran {settings.Rounds} time(s), interleaved with the others; the fastest run of each is shown.")
+            .AppendLine()
+            .AppendLine(FormattableString.Invariant($"The machine's convolution limit, measured at the start of this run (ConvLimit.cs: one 3×3 convolution, 256 → 256 channels, 28×28, batch 16, best of 3): libtorch (oneDNN, channels-last) {limit.Torch:F0} GFLOP/s, ONNX Runtime (MLAS) {limit.OnnxRuntime:F0} GFLOP/s. ")
+                + "Each model's section gives the rate of its forward passes against the faster of the two, with the multiply-adds of one image counted by PyTorch forward hooks on the same layout.")
             .AppendLine();
         foreach (var s in sections)
         {
@@ -103,7 +108,7 @@ internal static class Program
         return 0;
     }
 
-    private static string Run(MLContext ml, BenchModel model, ImageSet images, Settings settings, Action<string> log)
+    private static string Run(MLContext ml, BenchModel model, ImageSet images, Settings settings, (double Torch, double OnnxRuntime) limit, Action<string> log)
     {
         var data = images.ScoringData(ml);
 
@@ -129,6 +134,8 @@ internal static class Program
         using var probe = new InferenceSession(model.Onnx);
         var outputs = probe.OutputMetadata.Keys.ToArray();
         using var session = new InferenceSession(model.Onnx);
+        using var variants = new OrtVariants(model.Onnx);
+        long multiplyAdds = 0;
         float[][] pixels = null!, chainScores = null!;
         for (int round = 1; round <= settings.Rounds; round++)
         {
@@ -169,6 +176,20 @@ internal static class Program
                 log($"ORT batch {batch} {m.ImagesPerSecond:F1} img/s");
             }
 
+            // (b') ONNX Runtime with settings other than its defaults (a fixed batch dimension needs whole batches).
+            foreach (var (key, label, variantSession) in variants.Sessions)
+            {
+                if (key == "fixed" && pixels.Length % OrtVariants.BatchSize != 0)
+                {
+                    continue;
+                }
+
+                var (m, scores) = Runners.OnnxRuntime(variantSession, pixels, model.InputSize, OrtVariants.BatchSize, BenchModel.ScoreColumn, $"ONNX Runtime direct, batch {OrtVariants.BatchSize}, {label}");
+                m.MaxDifference = Runners.MaxDifference(scores, chainScores);
+                Keep("ort-" + key, m);
+                log($"ORT batch {OrtVariants.BatchSize}, {label}: {m.ImagesPerSecond:F1} img/s");
+            }
+
             // (d) TorchSharp eval forward, batch 16, and batch 1 (on at most 64 images) for one image's latency.
             var (torchRun, torchScores) = Runners.TorchSharpEval(model.TorchPeer, pixels, model.InputSize, model.CropSize, 16);
             if (model.TorchHasSameWeights)
@@ -187,6 +208,7 @@ internal static class Program
             {
                 Keep("pytorch16", py.Batch16);
                 Keep("pytorch1", py.Batch1);
+                multiplyAdds = py.MultiplyAdds;
                 log($"PyTorch batch 16 {py.Batch16.ImagesPerSecond:F1} img/s; batch 1 p50 {py.Batch1.P50:F1} ms");
             }
         }
@@ -228,6 +250,27 @@ internal static class Program
                 ? FormattableString.Invariant($"- ORT batch 16 ÷ PyTorch eval batch 16: **{ort[16].ImagesPerSecond / py16.ImagesPerSecond:F2}×**; TorchSharp batch 16 ÷ PyTorch batch 16: {torchBest.ImagesPerSecond / py16.ImagesPerSecond:F2}×; one image p50 / p99: ORT {ort[1].P50:F1} / {ort[1].P99:F1} ms, TorchSharp {best["torch1"].P50:F1} / {best["torch1"].P99:F1} ms, PyTorch {py1.P50:F1} / {py1.P99:F1} ms (PyTorch on random pixels of the same shape, in its own process)")
                 : "- PyTorch eval: not measured (no /usr/bin/python3 with torch)")
             .AppendLine(FormattableString.Invariant($"- The chain's time per image: {1000.0 / chainBest.ImagesPerSecond:F1} ms, of which preprocessing {1000.0 / prepBest.ImagesPerSecond:F1} ms and the rest (ApplyOnnxModel and conversions) {1000.0 * onnxPart:F1} ms"));
+        var variantRatios = variants.Sessions.Where(v => best.ContainsKey("ort-" + v.Key))
+            .Select(v => FormattableString.Invariant($"{v.Label} {best["ort-" + v.Key].ImagesPerSecond / ort[OrtVariants.BatchSize].ImagesPerSecond:F2}×")).ToList();
+        if (variantRatios.Count > 0)
+        {
+            table.AppendLine($"- ONNX Runtime's settings ÷ its defaults, batch {OrtVariants.BatchSize}: {string.Join("; ", variantRatios)}");
+        }
+
+        if (multiplyAdds > 0)
+        {
+            double limitGflops = Math.Max(limit.Torch, limit.OnnxRuntime);
+            double Gflops(Measurement m) => m.ImagesPerSecond * 2.0 * multiplyAdds / 1e9;
+            string Share(Measurement m) => FormattableString.Invariant($"{Gflops(m):F0} GFLOP/s, {100 * Gflops(m) / limitGflops:F0}%");
+            var parts = new List<string> { $"ORT batch 16 {Share(ort[16])}", $"TorchSharp batch 16 {Share(torchBest)}" };
+            if (best.TryGetValue("pytorch16", out var pyBest))
+            {
+                parts.Add($"PyTorch batch 16 {Share(pyBest)}");
+            }
+
+            table.AppendLine(FormattableString.Invariant($"- Against the machine's convolution limit ({limitGflops:F0} GFLOP/s; {multiplyAdds / 1e9:F3} G multiply-adds per image): {string.Join("; ", parts)}. ORT ≥ 1.5× TorchSharp would need TorchSharp at or below {100 * Gflops(ort[16]) / limitGflops / 1.5:F0}% of the limit"));
+        }
+
         return table.ToString();
     }
 

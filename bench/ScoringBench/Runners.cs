@@ -119,13 +119,13 @@ internal static class Runners
     }
 
     /// <summary>ONNX Runtime called directly on the same pixel vectors, <paramref name="batchSize"/> images per Run.</summary>
-    public static (Measurement, float[][]) OnnxRuntime(InferenceSession session, float[][] pixels, int inputSize, int batchSize, string scoreOutput)
+    public static (Measurement, float[][]) OnnxRuntime(InferenceSession session, float[][] pixels, int inputSize, int batchSize, string scoreOutput, string? method = null)
     {
         string input = session.InputMetadata.Keys.Single();
         var outputs = session.OutputMetadata.Keys.ToArray();
         int scoreIndex = Array.IndexOf(outputs, scoreOutput);
         using var runOptions = new RunOptions();
-        return TimeBatches($"ONNX Runtime direct, batch {batchSize}", pixels, 3 * inputSize * inputSize, batchSize, (buffer, n) =>
+        return TimeBatches(method ?? $"ONNX Runtime direct, batch {batchSize}", pixels, 3 * inputSize * inputSize, batchSize, (buffer, n) =>
         {
             using var value = OrtValue.CreateTensorValueFromMemory(buffer, new long[] { n, 3, inputSize, inputSize });
             using var results = session.Run(runOptions, new[] { input }, new[] { value }, outputs);
@@ -156,10 +156,11 @@ internal static class Runners
 
     /// <summary>
     /// PyTorch's eval forward of the same layout (pytorch_eval.py, next to the app) at batch 16 and batch 1, in a child
-    /// process of Debian's /usr/bin/python3 (PYTHON overrides). Random pixels: speed does not depend on them. Null, with a
-    /// message, when Python or torch is missing.
+    /// process of Debian's /usr/bin/python3 (PYTHON overrides). Random pixels: speed does not depend on them. Also the
+    /// multiply-adds of one image, counted by PyTorch forward hooks on that network. Null, with a message, when Python or
+    /// torch is missing.
     /// </summary>
-    public static (Measurement Batch16, Measurement Batch1)? PyTorchEval(ResNet model, int cropSize, int images, Action<string> log)
+    public static (Measurement Batch16, Measurement Batch1, long MultiplyAdds)? PyTorchEval(ResNet model, int cropSize, int images, Action<string> log)
     {
         string script = System.IO.Path.Combine(AppContext.BaseDirectory, "pytorch_eval.py");
         string block = model.Layout.Block == ResNetBlockKind.Basic ? "basic" : "bottleneck";
@@ -194,7 +195,7 @@ internal static class Runners
                     m.GetProperty("calls_ms").EnumerateArray().Select(c => c.GetDouble()).ToList());
             }
 
-            return (Read(16), Read(1));
+            return (Read(16), Read(1), json.RootElement.GetProperty("macs").GetInt64());
         }
         catch (System.ComponentModel.Win32Exception e)
         {
