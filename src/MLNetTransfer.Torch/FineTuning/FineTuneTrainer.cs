@@ -238,8 +238,14 @@ public static class FineTuneTrainer
                     state.BestScore = score;
                     state.BestEpoch = epoch;
                     state.EpochsWithoutImprovement = 0;
-                    // In tensors, in place; as bytes only for the checkpoint file (see WeightSnapshot).
-                    _best.Capture(_model);
+                    // In tensors, in place; as bytes only for the checkpoint file (see WeightSnapshot). The in-memory copy
+                    // (one model's size) serves only the restore at the end, so none is kept without RestoreBestWeights;
+                    // the checkpoint keeps its bytes either way, for a resumed run that restores.
+                    if (_options.RestoreBestWeights)
+                    {
+                        _best.Capture(_model);
+                    }
+
                     bestWeights = _options.CheckpointDirectory is null ? null : Snapshot();
                 }
                 else

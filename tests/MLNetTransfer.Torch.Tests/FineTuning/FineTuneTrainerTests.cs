@@ -215,6 +215,31 @@ public sealed class FineTuneTrainerTests
     }
 
     [Fact]
+    public void Without_RestoreBestWeights_no_copy_of_the_best_weights_is_kept()
+    {
+        // Counted from the start of each run: the runs leave tensors for the garbage collector (the helper's weight
+        // copies), so absolute counts grow from one run to the next.
+        long LiveAfterFirstEpoch(bool restore)
+        {
+            long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+            long live = -1;
+            var run = TrainSmall(FineTuneStrategy.LastStages(1), epochs: 1, seed: 3, configure: o =>
+            {
+                o.RestoreBestWeights = restore;
+                o.OnEpoch = _ => live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+            });
+            Assert.True(run.Result.Epochs[0].IsBest);
+            return live - before;
+        }
+
+        using var probe = new ResNet(ResNetLayout.ResNet18, inChannels: 1);
+        int stateTensors = probe.state_dict().Count;
+        long with = LiveAfterFirstEpoch(restore: true), without = LiveAfterFirstEpoch(restore: false);
+        _output.WriteLine($"live tensors after a best epoch: {with} restoring, {without} not; state_dict has {stateTensors}");
+        Assert.Equal(stateTensors, with - without);
+    }
+
+    [Fact]
     public void A_nan_loss_stops_training_with_a_clear_message()
     {
         // A learning rate far too high blows the weights up within a few steps; the loss turns NaN or infinite.
