@@ -87,6 +87,15 @@ public sealed class FineTuneOptions
     public int WorkerCount { get; set; }
 
     /// <summary>
+    /// Memory, in bytes, for keeping the training and validation images between epochs once decoded and resized to
+    /// <see cref="AugmentationOptions.ResizeTo"/> (float32), so that each file is read and decoded once. Images beyond
+    /// the budget are read again every epoch. Shared between the two sets by their image counts; 0 turns the cache off.
+    /// Images given in memory (<see cref="Data.ImageSource.FromImage"/>) at that size already are kept by reference and
+    /// cost nothing extra. Default 1 GiB: about 4,000 gray or 1,300 RGB images at 256 x 256.
+    /// </summary>
+    public long ImageCacheBytes { get; set; } = 1L << 30;
+
+    /// <summary>
     /// Compute backbone features once when they cannot change (frozen backbone, frozen BatchNorm, no random
     /// augmentation) and train the head on them. Null (the default) decides by itself; false never caches.
     /// </summary>
@@ -142,6 +151,11 @@ public sealed class FineTuneOptions
         if (WorkerCount < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(WorkerCount), WorkerCount, "0 (one per processor) or more.");
+        }
+
+        if (ImageCacheBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ImageCacheBytes), ImageCacheBytes, "0 (no cache) or more bytes.");
         }
 
         if (Resume && CheckpointDirectory is null)

@@ -172,9 +172,12 @@ public static class FineTuneTrainer
             _mean = tensor(norm.Mean, new long[] { 1, norm.Channels, 1, 1 }, device: _device);
             _std = tensor(norm.Std, new long[] { 1, norm.Channels, 1, 1 }, device: _device);
 
-            _trainLoader = new BatchLoader(train.Images, LoaderOptions(options.Augmentation));
+            // One image cache budget for the run, split by image count (every image costs the same at ResizeTo).
+            long trainCache = validation is null ? options.ImageCacheBytes
+                : (long)(options.ImageCacheBytes * ((double)train.Count / (train.Count + validation.Count)));
+            _trainLoader = new BatchLoader(train.Images, LoaderOptions(options.Augmentation, trainCache));
             var eval = AugmentationOptions.EvalOnly(options.Augmentation.ResizeTo, options.Augmentation.CropSize);
-            _validationLoader = validation is null ? null : new BatchLoader(validation.Images, LoaderOptions(eval));
+            _validationLoader = validation is null ? null : new BatchLoader(validation.Images, LoaderOptions(eval, options.ImageCacheBytes - trainCache));
 
             // Drop an incomplete last batch, as fastai's training loader does: a batch of one breaks BatchNorm in train
             // mode, and tiny batches give noisy steps.
@@ -183,13 +186,14 @@ public static class FineTuneTrainer
             _schedule = new LearningRateSchedule(totalSteps, (long)Math.Round(options.WarmupEpochs * _stepsPerEpoch));
         }
 
-        private BatchLoaderOptions LoaderOptions(AugmentationOptions augmentation) => new()
+        private BatchLoaderOptions LoaderOptions(AugmentationOptions augmentation, long cacheBytes) => new()
         {
             BatchSize = _options.BatchSize,
             Channels = (int)_model.InChannels,
             Augmentation = augmentation,
             Seed = _options.Seed,
             WorkerCount = _options.WorkerCount,
+            CacheBytes = cacheBytes,
         };
 
         public FineTuneResult Execute(string? reason)

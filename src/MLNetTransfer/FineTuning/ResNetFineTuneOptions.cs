@@ -144,6 +144,14 @@ public sealed class ResNetFineTuneOptions
     public int WorkerCount { get; set; }
 
     /// <summary>
+    /// Memory, in bytes, for keeping images read from a path column between epochs, decoded and resized, so each file is
+    /// read once; 0 reads every file again each epoch. Images from an MLImage column are held in memory already, at the
+    /// training resolution. Default 1 GiB (about 4,000 gray images at 256 x 256). See MLNetTransfer.Torch's
+    /// <c>FineTuneOptions.ImageCacheBytes</c>.
+    /// </summary>
+    public long ImageCacheBytes { get; set; } = 1L << 30;
+
+    /// <summary>
     /// On the CPU under Linux with glibc, keep libtorch's freed buffers for the next step instead of mapping them afresh
     /// (malloc's thresholds are raised process-wide while training runs, and lowered again after). Default true. See
     /// MLNetTransfer.Torch's <c>FineTuneOptions.ReuseNativeMemory</c>.

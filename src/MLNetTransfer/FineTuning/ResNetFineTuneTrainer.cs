@@ -147,6 +147,7 @@ public sealed class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTransformer
         Resume = o.Resume,
         Augmentation = o.Augmentation,
         WorkerCount = o.WorkerCount,
+        ImageCacheBytes = o.ImageCacheBytes,
         ReuseNativeMemory = o.ReuseNativeMemory,
         Seed = o.Seed,
         Device = device,

@@ -28,6 +28,11 @@ public sealed class EarlyCheckTests
         options.BatchSize = 0;
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.FineTuneResNet(options));
         Assert.Equal("BatchSize", e.ParamName);
+
+        options = TestImages.FastOptions();
+        options.ImageCacheBytes = -1;
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.FineTuneResNet(options));
+        Assert.Equal("ImageCacheBytes", e.ParamName);
     }
 
     [Fact]

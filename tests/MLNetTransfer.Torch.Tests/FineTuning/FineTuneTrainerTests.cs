@@ -214,6 +214,74 @@ public sealed class FineTuneTrainerTests
         Assert.Equal(live[1], live[3]);
     }
 
+    [Theory]
+    [InlineData(1L << 30)]
+    [InlineData(0L)]
+    public void The_image_cache_budget_decides_whether_files_are_read_again_each_epoch(long imageCacheBytes)
+    {
+        string dir = Directory.CreateTempSubdirectory("mlnettransfer-imagecache-").FullName;
+        try
+        {
+            List<ImageSource> Write(string prefix, int count) => Enumerable.Range(0, count).Select(i =>
+            {
+                string path = Path.Combine(dir, $"{prefix}{i:D2}.png");
+                TestImages.SavePng(path, TestImages.Rgb(kind: i % 4, size: 40, seed: i), 40);
+                return ImageSource.FromFile(path);
+            }).ToList();
+
+            var train = Write("train", 16);
+            var validation = Write("validation", 8);
+            random.manual_seed(0);
+            using var model = new ResNet(ResNetLayout.ResNet18, inChannels: 1);
+            var options = new FineTuneOptions
+            {
+                Strategy = FineTuneStrategy.LastStages(1),
+                Epochs = 2,
+                BatchSize = 4,
+                WorkerCount = 2,
+                Augmentation = new AugmentationOptions { ResizeTo = 36, CropSize = 32 },
+                ImageCacheBytes = imageCacheBytes,
+                // After the first epoch every file is gone: only cached images can be trained on again.
+                OnEpoch = m =>
+                {
+                    if (m.Epoch == 1)
+                    {
+                        foreach (var file in Directory.GetFiles(dir))
+                        {
+                            File.Delete(file);
+                        }
+                    }
+                },
+            };
+            FineTuneResult Run() => FineTuneTrainer.Train(model, FineTuneData.SingleLabel(train, Enumerable.Range(0, 16).Select(i => i % 2).ToArray(), 2),
+                FineTuneData.SingleLabel(validation, Enumerable.Range(0, 8).Select(i => i % 2).ToArray(), 2), options);
+            if (imageCacheBytes > 0)
+            {
+                Assert.Equal(2, Run().Epochs.Count);
+            }
+            else
+            {
+                var e = Assert.Throws<FileNotFoundException>(Run);
+                _output.WriteLine(e.Message);
+                Assert.Contains(dir, e.Message);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_negative_image_cache_is_refused_by_name()
+    {
+        var (images, labels) = SyntheticBlobs.Make(8, 32, seed: 1);
+        using var model = new ResNet(ResNetLayout.ResNet18, inChannels: 1);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => FineTuneTrainer.Train(model, FineTuneData.SingleLabel(images, labels, 2), null,
+            new FineTuneOptions { Epochs = 1, ImageCacheBytes = -1 }));
+        Assert.Equal(nameof(FineTuneOptions.ImageCacheBytes), e.ParamName);
+    }
+
     [Fact]
     public void Without_RestoreBestWeights_no_copy_of_the_best_weights_is_kept()
     {
