@@ -88,8 +88,7 @@ public sealed class ResNetFeaturizerTests
     {
         using var folder = new SyntheticFolder(4, 64, seed: 9);
         var ml = new MLContext(seed: 1);
-        var data = ml.Transforms.LoadImages("Image", folder.Root, nameof(SyntheticFolder.Row.ImagePath)).Fit(ml.Data.LoadFromEnumerable(folder.Rows))
-            .Transform(ml.Data.LoadFromEnumerable(folder.Rows));
+        var data = LoadedImages(ml, folder);
         var transformer = ml.Transforms.FeaturizeResNet(new ResNetFeaturizerOptions { ResizeTo = 64, CropSize = 56 }).Fit(data);
         string file = transformer.OnnxModelFilePath;
         Assert.True(File.Exists(file), file);
@@ -120,8 +119,7 @@ public sealed class ResNetFeaturizerTests
     {
         using var folder = new SyntheticFolder(2, 64, seed: 9);
         var ml = new MLContext(seed: 1);
-        var data = ml.Transforms.LoadImages("Image", folder.Root, nameof(SyntheticFolder.Row.ImagePath)).Fit(ml.Data.LoadFromEnumerable(folder.Rows))
-            .Transform(ml.Data.LoadFromEnumerable(folder.Rows));
+        var data = LoadedImages(ml, folder);
         byte[] onnx;
         using (var transformer = ml.Transforms.FeaturizeResNet(new ResNetFeaturizerOptions { ResizeTo = 64, CropSize = 56 }).Fit(data))
         {
@@ -139,6 +137,13 @@ public sealed class ResNetFeaturizerTests
         }
 
         Assert.False(File.Exists(file), $"{file} is still there after the builder was disposed");
+    }
+
+    // The folder's rows with an MLImage column "Image" loaded by ML.NET's LoadImages.
+    private static IDataView LoadedImages(MLContext ml, SyntheticFolder folder)
+    {
+        var rows = ml.Data.LoadFromEnumerable(folder.Rows);
+        return ml.Transforms.LoadImages("Image", folder.Root, nameof(SyntheticFolder.Row.ImagePath)).Fit(rows).Transform(rows);
     }
 
     private static SyntheticFolder.Row Absolute(SyntheticFolder folder, SyntheticFolder.Row row) =>
