@@ -51,8 +51,8 @@ internal static class Program
 #endif
         var wall = Stopwatch.StartNew();
         var machine = Machine.Describe();
-        string loadStart = Machine.LoadAverage();
-        var cpuStart = Machine.CpuTimes();
+        string loadStart = MachineInfo.LoadAverage();
+        var cpuStart = MachineInfo.CpuTimes();
         Console.WriteLine(machine);
         var ml = new MLContext(seed: 1);
         Console.WriteLine("measuring the machine's convolution limit ...");
@@ -69,8 +69,8 @@ internal static class Program
             sections.Add(Run(ml, model, images, settings, limit, m => Console.WriteLine($"[{wall.Elapsed.TotalSeconds:F0}s]   {m}")));
         }
 
-        string loadEnd = Machine.LoadAverage();
-        var cpuEnd = Machine.CpuTimes();
+        string loadEnd = MachineInfo.LoadAverage();
+        var cpuEnd = MachineInfo.CpuTimes();
         long totalTicks = cpuEnd.Total - cpuStart.Total;
         string steal = totalTicks > 0 ? FormattableString.Invariant($"{100.0 * (cpuEnd.Steal - cpuStart.Steal) / totalTicks:F1}%") : "unknown";
         string command = "dotnet run -c Release --project bench/ScoringBench --" + (args.Length == 0 ? "" : " " + string.Join(" ", args));
@@ -361,34 +361,15 @@ internal static class Program
 
     private static class Machine
     {
-        /// <summary>Total and steal jiffies of all CPUs from /proc/stat (steal: time the hypervisor gave to other guests).</summary>
-        public static (long Total, long Steal) CpuTimes()
-        {
-            if (!File.Exists("/proc/stat"))
-            {
-                return (0, 0);
-            }
-
-            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
-                .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
-            return (fields.Take(8).Sum(), fields.Length > 7 ? fields[7] : 0);
-        }
-
-        public static string LoadAverage() =>
-            File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
-
         private static string Version(Type type) =>
             (type.Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false).FirstOrDefault()
                 as System.Reflection.AssemblyInformationalVersionAttribute)?.InformationalVersion.Split('+')[0] ?? type.Assembly.GetName().Version?.ToString() ?? "?";
 
         public static string Describe()
         {
-            string cpu = File.Exists("/proc/cpuinfo")
-                ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown"
-                : "unknown";
             return string.Join("\n",
                 $"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC",
-                $"Machine: {Environment.ProcessorCount} logical CPUs (nproc), CPU model \"{cpu}\", {Environment.OSVersion}, .NET {Environment.Version}",
+                MachineInfo.MachineLine(),
                 $"Libraries: ONNX Runtime {OrtEnv.Instance().GetVersionString()} (CPU, default session options), TorchSharp {Version(typeof(torch))} (libtorch threads {torch.get_num_threads()}), ML.NET {Version(typeof(MLContext))}");
         }
     }

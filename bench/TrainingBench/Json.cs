@@ -9,10 +9,7 @@ internal static class Json
 {
     public static void Emit(Dictionary<string, object> fields)
     {
-        fields["load_average"] = LoadAverage();
+        fields["load_average"] = MachineInfo.LoadAverage();
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(fields));
     }
-
-    public static string LoadAverage() =>
-        System.IO.File.Exists("/proc/loadavg") ? string.Join(" ", System.IO.File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "unknown";
 }

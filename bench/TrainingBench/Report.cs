@@ -42,7 +42,7 @@ internal static class Report
         s.AppendLine(SectionHeading).AppendLine()
             .AppendLine($"Command: `{a.Text("command")}` (training part: {a.Text("seconds")} s; the scoring section below comes from the same command)  ")
             .AppendLine($"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC  ")
-            .AppendLine($"Machine: {Environment.ProcessorCount} logical CPUs (nproc), CPU model \"{CpuModel()}\", {Environment.OSVersion}, .NET {Environment.Version}  ")
+            .AppendLine(MachineInfo.MachineLine() + "  ")
             .AppendLine($"Libraries: TorchSharp {typeof(torch).Assembly.GetName().Version} (TorchSharp-cpu, libtorch {LibTorchVersion()}, threads {r.Text("train", "threads") ?? "?"}); "
                 + $"{PyTorchLibraries(r)}  ")
             .AppendLine($"Load average (1, 5, 15 min) at the start: {a.Text("load-start")}; at the end: {a.Text("load-end")}; CPU steal during the run (/proc/stat): {steal}")
@@ -51,20 +51,6 @@ internal static class Report
                 + "then the bare loops. The machine is shared with other developers' builds, so the fastest round of each is shown (other work only slows a run down), "
                 + "and the ratio column also gives the range of the round-by-round ratios. Every row's load average is in the results the run printed.")
             .AppendLine();
-    }
-
-    private static string CpuModel()
-    {
-        try
-        {
-            return File.Exists("/proc/cpuinfo")
-                ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown"
-                : "unknown";
-        }
-        catch (IOException)
-        {
-            return "unknown";
-        }
     }
 
     // The libtorch package TorchSharp-cpu brought in, as the bench's deps.json names it.
