@@ -8,7 +8,7 @@
 # PyTorch, run on TorchSharp's libtorch) and PyTorch's. Any other argument than --quick is refused; a failed
 # measurement stops the run and prints the end of its log.
 #
-#   bash bench/run.sh            # the full run: 3 rounds, ResNet18 and ResNet50 at 224 and 128 px (about 17 min on 2 cores)
+#   bash bench/run.sh            # the full run: 3 rounds, ResNet18 and ResNet50 at 224 and 128 px (about 18 min on 2 cores)
 #   bash bench/run.sh --quick    # 1 round, ResNet18 only, fewer images (about 2 min); writes $TMPDIR/BENCHMARKS.quick.md,
 #                                # so that a smoke run does not replace the full run's numbers in BENCHMARKS.md
 #
