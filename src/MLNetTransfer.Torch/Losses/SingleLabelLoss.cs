@@ -80,10 +80,8 @@ internal sealed class SingleLabelLoss
     /// <exception cref="ArgumentException">The shapes do not fit, or the batch is empty.</exception>
     public Tensor Compute(Tensor logits, Tensor targets)
     {
-        Check(logits, targets);
         using var scope = NewDisposeScope();
-        Tensor indices = targets.dtype == ScalarType.Int64 ? targets : targets.to_type(ScalarType.Int64);
-        Tensor? weight = _classWeights is null ? null : tensor(_classWeights, dtype: logits.dtype, device: logits.device);
+        var (indices, weight) = Inputs(logits, targets);
         Tensor loss = nn.functional.cross_entropy(logits, indices, weight, reduction: nn.Reduction.Mean, label_smoothing: LabelSmoothing);
         return scope.MoveToOuter(loss);
     }
@@ -99,16 +97,16 @@ internal sealed class SingleLabelLoss
     /// <param name="targets">[N] class indices.</param>
     internal (double Sum, double Weight) Totals(Tensor logits, Tensor targets)
     {
-        Check(logits, targets);
         using var scope = NewDisposeScope();
-        Tensor indices = targets.dtype == ScalarType.Int64 ? targets : targets.to_type(ScalarType.Int64);
-        Tensor? weight = _classWeights is null ? null : tensor(_classWeights, dtype: logits.dtype, device: logits.device);
+        var (indices, weight) = Inputs(logits, targets);
         double sum = nn.functional.cross_entropy(logits, indices, weight, reduction: nn.Reduction.Sum, label_smoothing: LabelSmoothing).item<float>();
         double total = weight is null ? logits.shape[0] : weight.index_select(0, indices).sum().item<float>();
         return (sum, total);
     }
 
-    private void Check(Tensor logits, Tensor targets)
+    // Checks the shapes; returns the targets as int64 and the class weights as a tensor (null without), in the caller's
+    // dispose scope.
+    private (Tensor Indices, Tensor? Weight) Inputs(Tensor logits, Tensor targets)
     {
         ArgumentNullException.ThrowIfNull(logits);
         ArgumentNullException.ThrowIfNull(targets);
@@ -121,5 +119,9 @@ internal sealed class SingleLabelLoss
         {
             throw new ArgumentException($"Expected targets [{logits.shape[0]}] for logits [{string.Join(", ", logits.shape)}]; got [{string.Join(", ", targets.shape)}].", nameof(targets));
         }
+
+        Tensor indices = targets.dtype == ScalarType.Int64 ? targets : targets.to_type(ScalarType.Int64);
+        Tensor? weight = _classWeights is null ? null : tensor(_classWeights, dtype: logits.dtype, device: logits.device);
+        return (indices, weight);
     }
 }
