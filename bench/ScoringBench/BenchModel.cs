@@ -81,7 +81,7 @@ internal sealed class BenchModel : IDisposable
         {
             ImageColumnName = nameof(ImageSet.Row.ImagePath),
             ImageFolder = images.Root,
-            Strategy = FineTuneStrategy.FeatureExtraction,
+            Strategy = FreezeStrategy.FeatureExtraction,
             Augmentation = AugmentationOptions.EvalOnly(256, 224),
             Epochs = 1,
             BatchSize = 16,
@@ -130,7 +130,7 @@ internal sealed class BenchModel : IDisposable
             LogitName = BinaryOutputs[3],
         };
         var metadata = new ModelMetadata { ClassLabels = new[] { "NORMAL", "OPACITY" }, Task = PredictionTask.Binary };
-        byte[] onnx = ResNetOnnxWriter.Write(Snapshot(net), spec, metadata);
+        byte[] onnx = ResNetOnnxWriter.Write(OnnxExport.Snapshot(net), spec, metadata);
 
         // A file in the image folder (deleted with it), not a MemoryStream: ML.NET 5.0.1 copies a stream to a temp file
         // it never deletes (see src/MLNetTransfer/Scoring/OnnxModelFile.cs).
@@ -153,26 +153,6 @@ internal sealed class BenchModel : IDisposable
             .Append(ml.Transforms.ResizeImages(ResizedColumn, InputSize, InputSize, ImageColumn, ImageResizingEstimator.ResizingKind.IsoCrop, ImageResizingEstimator.Anchor.Center))
             .Append(ml.Transforms.ExtractPixels(PixelsColumn, ResizedColumn))
             .Fit(images.ScoringData(ml));
-
-    // As OnnxExport.Snapshot (internal to MLNetTransfer): the state_dict as float32, num_batches_tracked left out.
-    private static WeightSnapshot Snapshot(ResNet model)
-    {
-        var snapshot = new WeightSnapshot();
-        using var _ = no_grad();
-        foreach (var (name, tensor) in model.state_dict())
-        {
-            if (name.EndsWith(".num_batches_tracked", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            using var scope = NewDisposeScope();
-            var values = tensor.detach().cpu().to_type(ScalarType.Float32).contiguous().data<float>().ToArray();
-            snapshot.Add(name, tensor.shape, values);
-        }
-
-        return snapshot;
-    }
 
     public void Dispose()
     {

@@ -97,13 +97,13 @@ internal static class BareLoop
         });
     }
 
-    // Our module, frozen by the engine's own plan: FineTuneStrategy.LastStages(2) with BatchNormMode.Frozen, a new
+    // Our module, frozen by the engine's own plan: FreezeStrategy.LastStages(2) with BatchNormMode.Frozen, a new
     // 2-class Linear head, the engine's AdamW groups at its default rates.
     private static (nn.Module Model, Func<Tensor, Tensor> Forward, optim.Optimizer Optimizer, List<Parameter> Trainable) Ours(string arch)
     {
         var model = new ResNet(Architectures.Layout(arch), inChannels: 1);
         var defaults = new FineTuneOptions();
-        var plan = new FreezePlan(model, FineTuneStrategy.LastStages(2), outputs: 2, BatchNormMode.Frozen, defaults.LearningRate,
+        var plan = new FreezePlan(model, FreezeStrategy.LastStages(2), outputs: 2, BatchNormMode.Frozen, defaults.LearningRate,
             defaults.BackboneLearningRateRatio, defaults.WeightDecay);
         var optimizer = optim.AdamW(plan.Groups.Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.LearningRate, weight_decay: g.WeightDecay)));
         model.train(); // the plan keeps the frozen part's BatchNorm in eval mode

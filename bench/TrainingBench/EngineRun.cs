@@ -42,7 +42,7 @@ internal static class EngineRun
         double last = 0;
         var result = FineTuneTrainer.Train(model, data, null, new FineTuneOptions
         {
-            Strategy = FineTuneStrategy.LastStages(2),
+            Strategy = FreezeStrategy.LastStages(2),
             Epochs = epochs,
             BatchSize = 16,
             Augmentation = augmentation,

@@ -26,7 +26,7 @@ internal static class FeatureCacheRun
         var watch = Stopwatch.StartNew();
         var result = FineTuneTrainer.Train(model, data, null, new FineTuneOptions
         {
-            Strategy = FineTuneStrategy.FeatureExtraction,
+            Strategy = FreezeStrategy.FeatureExtraction,
             Epochs = epochs,
             BatchSize = 16,
             Augmentation = AugmentationOptions.EvalOnly(PngFolder.ResizeFor(crop), crop),

@@ -30,7 +30,7 @@ internal static class MemoryRun
         var managed = new List<double>();
         FineTuneTrainer.Train(model, train, validation, new FineTuneOptions
         {
-            Strategy = FineTuneStrategy.LastStages(2),
+            Strategy = FreezeStrategy.LastStages(2),
             Epochs = epochs,
             BatchSize = 16,
             Augmentation = new AugmentationOptions { ResizeTo = PngFolder.ResizeFor(crop), CropSize = crop },

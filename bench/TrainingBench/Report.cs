@@ -80,7 +80,7 @@ internal static class Report
     private static void Throughput(StringBuilder s, Results r)
     {
         s.AppendLine("### Training throughput (items 1 and 2)").AppendLine()
-            .AppendLine("Fine-tune of a randomly initialised torchvision-layout ResNet with a 1-channel conv1 and a 2-class Linear head: `FineTuneStrategy.LastStages(2)` "
+            .AppendLine("Fine-tune of a randomly initialised torchvision-layout ResNet with a 1-channel conv1 and a 2-class Linear head: `FreezeStrategy.LastStages(2)` "
                 + "(stem, layer1, layer2 frozen, their BatchNorm in eval mode, `BatchNormMode.Frozen`), AdamW (layer3 + layer4 at 0.1× the head's 1e-3, no decay on 1-d "
                 + "parameters), gradient clipping at 1.0, batch 16, CPU, no validation. Images: synthetic 320 px gray PNGs on disk, resized to 256 (crop 224) or 146 (crop 128), "
                 + "random crop, horizontal flip, ±10° rotation, ±0.1 brightness/contrast. Epoch 1 is the warm-up; images/s are over epoch 2. "
@@ -198,7 +198,7 @@ internal static class Report
         }
 
         s.AppendLine("### Feature-extraction cache (item 3)").AppendLine()
-            .AppendLine("`FineTuneStrategy.FeatureExtraction`, BatchNorm frozen, no random augmentation (`AugmentationOptions.EvalOnly`): the engine runs the frozen "
+            .AppendLine("`FreezeStrategy.FeatureExtraction`, BatchNorm frozen, no random augmentation (`AugmentationOptions.EvalOnly`): the engine runs the frozen "
                 + "backbone once over the training images (before epoch 1) and trains the MLP head on the stored features. Epoch 1 counts the run's setup and that pass; "
                 + "`CacheFeatures = false` runs the backbone every epoch. Randomly initialised ResNet18, 1 channel, batch 16, PNGs from disk.")
             .AppendLine()

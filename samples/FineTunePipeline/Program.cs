@@ -20,7 +20,7 @@ using MLNetTransfer.SyntheticData;
 using MLNetTransfer.Torch.Data;
 using MLNetTransfer.Torch.FineTuning;
 
-var strategy = FineTuneStrategy.Parse(args.Length > 0 ? args[0] : "auto");
+var strategy = FreezeStrategy.Parse(args.Length > 0 ? args[0] : "auto");
 string modelPath = Path.GetFullPath(args.Length > 1 ? args[1] : "model.zip");
 const int Size = 128;
 var clock = Stopwatch.StartNew();

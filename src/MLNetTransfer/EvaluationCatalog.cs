@@ -4,7 +4,6 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetTransfer.Data;
-using MLNetTransfer.Evaluation;
 using MLNetTransfer.Torch.Losses;
 using MLNetTransfer.Torch.Metrics;
 
@@ -69,10 +68,49 @@ public static class EvaluationCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(data);
+        var (scores, targets, labels) = ReadMultiLabel(data, labelColumnName, scoreColumnName, "EvaluateMultiLabelAuc");
+        int rows = scores.Length / labels.Outputs;
+        targets = uncertainty.Apply(targets);
+        var (perLabel, macro, undefined) = RocAuc.PerLabel(scores, targets, labels.Outputs);
+        var positives = Enumerable.Range(0, labels.Outputs)
+            .Select(j => Enumerable.Range(0, rows).Count(i => targets[i * labels.Outputs + j] == 1f)).ToArray();
+        return new PerClassAucMetrics(labels.ClassNames, perLabel, macro, undefined, positives, rows);
+    }
+
+    /// <summary>
+    /// The probability above which a multi-label model's label counts as predicted (strictly above), in
+    /// <see cref="EvaluateMultiLabelAccuracy"/> and in the per-epoch validation accuracy of fine-tuning. 0.5.
+    /// </summary>
+    public const float MultiLabelThreshold = Accuracy.DefaultThreshold;
+
+    /// <summary>
+    /// Accuracy of a multi-label model: for each label, the share of its known targets (1 or 0) that the prediction
+    /// (probability above <paramref name="threshold"/>) gets right, averaged over labels that have any. It is the
+    /// per-epoch <see cref="EpochMetrics.ValidationAccuracy"/> of a multi-label fine-tune, computed by the same code.
+    /// </summary>
+    /// <param name="catalog">The multiclass catalog (ML.NET has no multi-label one).</param>
+    /// <param name="data">Scored data.</param>
+    /// <param name="labelColumnName">Targets: a known-size Single vector of 1, 0, -1 (uncertain) or NaN (missing).</param>
+    /// <param name="scoreColumnName">Per-label probabilities.</param>
+    /// <param name="threshold">A label is predicted when its probability is above this. Default <see cref="MultiLabelThreshold"/>.</param>
+    /// <param name="uncertainty">What an uncertain (-1) target counts as. Default: left out, like a missing one.</param>
+    public static double EvaluateMultiLabelAccuracy(this MulticlassClassificationCatalog catalog, IDataView data,
+        string labelColumnName = "Label", string scoreColumnName = "Score", float threshold = MultiLabelThreshold,
+        UncertaintyPolicy uncertainty = UncertaintyPolicy.Ignore)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(data);
+        var (scores, targets, labels) = ReadMultiLabel(data, labelColumnName, scoreColumnName, "EvaluateMultiLabelAccuracy");
+        return Accuracy.MultiLabel(scores, uncertainty.Apply(targets), labels.Outputs, threshold);
+    }
+
+    // Scores and targets of a multi-label scored set from one cursor, row by row, so they cannot fall out of step.
+    private static (float[] Scores, float[] Targets, LabelSchema Labels) ReadMultiLabel(IDataView data, string labelColumnName, string scoreColumnName, string caller)
+    {
         var labels = LabelSchema.From(data.Schema, labelColumnName);
         if (labels.Task != TaskKind.MultiLabel)
         {
-            throw new ArgumentOutOfRangeException(nameof(data), $"Label column '{labelColumnName}' is not a vector of targets: use EvaluatePerClassAuc.");
+            throw new ArgumentOutOfRangeException(nameof(data), $"Label column '{labelColumnName}' is not a vector of targets: {caller} is for multi-label models; use EvaluatePerClassAuc.");
         }
 
         var scoreList = new List<float>();
@@ -93,14 +131,7 @@ public static class EvaluationCatalog
             }
         }
 
-        var scores = scoreList.ToArray();
-        var targets = targetList.ToArray();
-        int rows = scores.Length / labels.Outputs;
-        targets = uncertainty.Apply(targets);
-        var (perLabel, macro, undefined) = RocAuc.PerLabel(scores, targets, labels.Outputs);
-        var positives = Enumerable.Range(0, labels.Outputs)
-            .Select(j => Enumerable.Range(0, rows).Count(i => targets[i * labels.Outputs + j] == 1f)).ToArray();
-        return new PerClassAucMetrics(labels.ClassNames, perLabel, macro, undefined, positives, rows);
+        return (scoreList.ToArray(), targetList.ToArray(), labels);
     }
 
     private static DataViewSchema.Column ScoreColumn(IDataView data, string scoreColumnName, int outputs)

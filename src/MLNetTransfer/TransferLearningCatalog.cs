@@ -18,7 +18,7 @@ public static class TransferLearningCatalog
     /// <param name="labelColumnName">A key (MapValueToKey), Boolean, or Single vector (multi-label) label.</param>
     /// <param name="imageColumnName">An Image (LoadImages) or file path column.</param>
     /// <param name="architecture">ResNet18 … ResNet152.</param>
-    /// <param name="strategy">Which parts train; null = <see cref="FineTuneStrategy.Auto"/>.</param>
+    /// <param name="strategy">Which parts train; null = <see cref="FreezeStrategy.Auto"/>.</param>
     /// <param name="grayscale">One input channel, conv1 adapted from the RGB weights by summation.</param>
     /// <param name="epochs">Training epochs.</param>
     public static ResNetFineTuneTrainer FineTuneResNet(
@@ -26,7 +26,7 @@ public static class TransferLearningCatalog
         string labelColumnName = "Label",
         string imageColumnName = "Image",
         ResNetArchitecture architecture = ResNetArchitecture.ResNet18,
-        FineTuneStrategy? strategy = null,
+        FreezeStrategy? strategy = null,
         bool grayscale = false,
         int epochs = 10) =>
         catalog.FineTuneResNet(new ResNetFineTuneOptions
@@ -34,7 +34,7 @@ public static class TransferLearningCatalog
             LabelColumnName = labelColumnName,
             ImageColumnName = imageColumnName,
             Architecture = architecture,
-            Strategy = strategy ?? FineTuneStrategy.Auto(),
+            Strategy = strategy ?? FreezeStrategy.Auto(),
             Grayscale = grayscale,
             Epochs = epochs,
         });

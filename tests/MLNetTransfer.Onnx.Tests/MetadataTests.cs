@@ -103,13 +103,14 @@ public sealed class MetadataTests
     }
 
     [Theory]
-    [InlineData(OutputActivation.Sigmoid, 4, "multilabel")]
-    [InlineData(OutputActivation.Sigmoid, 1, "multilabel")]
-    [InlineData(OutputActivation.Softmax, 2, "binary")]
-    [InlineData(OutputActivation.Softmax, 5, "multiclass")]
-    public void Task_follows_from_activation_and_outputs_when_not_given(OutputActivation activation, int outputs, string task)
+    [InlineData((int)OutputActivation.Sigmoid, 4, "multilabel")]
+    [InlineData((int)OutputActivation.Sigmoid, 1, "multilabel")]
+    [InlineData((int)OutputActivation.Softmax, 2, "binary")]
+    [InlineData((int)OutputActivation.Softmax, 5, "multiclass")]
+    public void Task_follows_from_activation_and_outputs_when_not_given(int activation, int outputs, string task)
     {
-        var spec = new ResNetOnnxSpec(ResidualBlockKind.Basic, 1, 1, 1, 1) { Activation = activation, InputSize = 32, CropSize = 32 };
+        // The enum is internal to the library, so the theory takes its value.
+        var spec = new ResNetOnnxSpec(ResidualBlockKind.Basic, 1, 1, 1, 1) { Activation = (OutputActivation)activation, InputSize = 32, CropSize = 32 };
         var model = ModelProto.Parser.ParseFrom(ResNetOnnxWriter.Write(SyntheticWeights.For(spec, outputs), spec));
         Assert.Equal(task, model.MetadataProps.Single(p => p.Key == ModelMetadataKeys.Task).Value);
         Assert.DoesNotContain(model.MetadataProps, p => p.Key == ModelMetadataKeys.ClassLabels);

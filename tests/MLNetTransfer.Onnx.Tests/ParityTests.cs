@@ -25,7 +25,7 @@ public sealed class ParityTests
     public ParityTests(ITestOutputHelper output) => _output = output;
 
     /// <summary>One exported configuration.</summary>
-    public sealed record Variant(
+    internal sealed record Variant(
         string Name, ResNetLayout Layout, int Outputs, int NetworkChannels, int InputChannels, int InputSize, int CropSize,
         OutputActivation Activation, bool MlpHead = false, int Batch = 2)
     {

@@ -93,7 +93,8 @@ public sealed class ValidationTests
         Assert.Equal(new[] { "a" }, w.Names);
     }
 
-    public static TheoryData<string, Func<ResNetOnnxSpec>> BadSpecs => new()
+    // The spec and metadata types are internal to the library, so the theories take them as objects.
+    public static TheoryData<string, Func<object>> BadSpecs => new()
     {
         { "CropSize (72) must be positive and at most InputSize (64)", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { InputSize = 64, CropSize = 72 } },
         { "NetworkChannels must be 1 or 3", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { NetworkChannels = 2 } },
@@ -108,9 +109,9 @@ public sealed class ValidationTests
 
     [Theory]
     [MemberData(nameof(BadSpecs))]
-    public void Unsupported_spec_values_are_named(string expected, Func<ResNetOnnxSpec> spec)
+    public void Unsupported_spec_values_are_named(string expected, Func<object> spec)
     {
-        var e = Assert.ThrowsAny<ArgumentException>(() => ResNetOnnxWriter.Write(_weights, spec()));
+        var e = Assert.ThrowsAny<ArgumentException>(() => ResNetOnnxWriter.Write(_weights, (ResNetOnnxSpec)spec()));
         Assert.Equal("spec", e.ParamName);
         Assert.Contains(expected, e.Message);
     }
@@ -130,7 +131,7 @@ public sealed class ValidationTests
         Assert.Contains("'bn1' is used twice", e.Message);
     }
 
-    public static TheoryData<string, ModelMetadata> BadMetadata => new()
+    public static TheoryData<string, object> BadMetadata => new()
     {
         { "ClassLabels has 3 labels but the head has 2 outputs", new ModelMetadata { ClassLabels = new[] { "a", "b", "c" } } },
         { "multi-label scores need a sigmoid", new ModelMetadata { Task = PredictionTask.Multilabel } },
@@ -141,9 +142,9 @@ public sealed class ValidationTests
 
     [Theory]
     [MemberData(nameof(BadMetadata))]
-    public void Metadata_that_does_not_fit_the_outputs_is_refused(string expected, ModelMetadata metadata)
+    public void Metadata_that_does_not_fit_the_outputs_is_refused(string expected, object metadata)
     {
-        var e = Assert.ThrowsAny<ArgumentException>(() => ResNetOnnxWriter.Write(_weights, _resnet18, metadata));
+        var e = Assert.ThrowsAny<ArgumentException>(() => ResNetOnnxWriter.Write(_weights, _resnet18, (ModelMetadata)metadata));
         Assert.Equal("metadata", e.ParamName);
         Assert.Contains(expected, e.Message);
     }

@@ -41,7 +41,7 @@ public sealed class EndToEndTests
             .Append(ml.Transforms.LoadImages("Image", train.Root, nameof(SyntheticFolder.Row.ImagePath)))
             .Append(ml.Transforms.FineTuneResNet(new ResNetFineTuneOptions
             {
-                Strategy = FineTuneStrategy.FeatureExtraction,
+                Strategy = FreezeStrategy.FeatureExtraction,
                 Grayscale = true,
                 GroupColumnName = nameof(SyntheticFolder.Row.Patient),
                 Augmentation = AugmentationOptions.EvalOnly(64, 56),
@@ -54,7 +54,7 @@ public sealed class EndToEndTests
         using var fitted = pipeline.Fit(trainData);
         var finetune = fitted.OfType<ResNetFineTuneTransformer>().Single();
         Assert.Equal(new[] { "NORMAL", "OPACITY" }, finetune.ClassNames);
-        Assert.Equal(FineTuneStrategyKind.FeatureExtraction, finetune.TrainingResult.Strategy.Kind);
+        Assert.Equal(FreezeStrategyKind.FeatureExtraction, finetune.TrainingResult.Strategy.Kind);
 
         // Test images live in another folder: score them through a pipeline that reads paths from there.
         var scored = fitted.Transform(LoadFrom(ml, test));

@@ -47,7 +47,7 @@ public sealed class ScoreInExistingAppTests
             .Append(ml.Transforms.LoadImages("Image", train.Root, PathColumn))
             .Append(ml.Transforms.FineTuneResNet(new ResNetFineTuneOptions
             {
-                Strategy = FineTuneStrategy.FeatureExtraction,
+                Strategy = FreezeStrategy.FeatureExtraction,
                 Grayscale = true,
                 Augmentation = AugmentationOptions.EvalOnly(64, 56),
                 Epochs = 3,

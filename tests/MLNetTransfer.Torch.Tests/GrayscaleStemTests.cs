@@ -27,7 +27,7 @@ public sealed class GrayscaleStemTests
     public void Sum_adaptation_reproduces_the_rgb_network_on_replicated_gray(string source)
     {
         using var rgb = Make(source, grayscale: null);
-        using var gray = Make(source, GrayscaleConv1Adaptation.Sum);
+        using var gray = Make(source, GrayscaleAdapt.Sum);
         Assert.Equal(3, rgb.InChannels);
         Assert.Equal(1, gray.InChannels);
         Assert.Equal(new[] { 1f }, gray.Normalization.Std);
@@ -67,8 +67,8 @@ public sealed class GrayscaleStemTests
     public void Mean_adaptation_shrinks_conv1_three_times_and_misleads_a_frozen_bn1()
     {
         using var rgb = Make("mlnet-resnet18", grayscale: null);
-        using var sum = Make("mlnet-resnet18", GrayscaleConv1Adaptation.Sum);
-        using var mean = Make("mlnet-resnet18", GrayscaleConv1Adaptation.Mean);
+        using var sum = Make("mlnet-resnet18", GrayscaleAdapt.Sum);
+        using var mean = Make("mlnet-resnet18", GrayscaleAdapt.Mean);
 
         using var scope = NewDisposeScope();
         using var _ = no_grad();
@@ -100,9 +100,9 @@ public sealed class GrayscaleStemTests
         Assert.Contains("1 channel", e.Message);
     }
 
-    private static ResNet Make(string source, GrayscaleConv1Adaptation? grayscale)
+    private static ResNet Make(string source, GrayscaleAdapt? grayscale)
     {
-        var options = new PretrainedOptions { Grayscale = grayscale is not null, GrayscaleAdaptation = grayscale ?? GrayscaleConv1Adaptation.Sum };
+        var options = new PretrainedOptions { Grayscale = grayscale is not null, GrayscaleAdaptation = grayscale ?? GrayscaleAdapt.Sum };
         ResNet model;
         if (source == "mlnet-resnet18")
         {

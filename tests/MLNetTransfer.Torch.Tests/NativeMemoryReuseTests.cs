@@ -85,7 +85,7 @@ public sealed class NativeMemoryReuseTests
         using var model = new Modules.ResNet(ResNetLayout.ResNet18, inChannels: 1);
         FineTuneTrainer.Train(model, FineTuneData.SingleLabel(images, labels, 2), null, new FineTuneOptions
         {
-            Strategy = FineTuneStrategy.FeatureExtraction,
+            Strategy = FreezeStrategy.FeatureExtraction,
             Epochs = 1,
             BatchSize = 16,
             CacheFeatures = false,

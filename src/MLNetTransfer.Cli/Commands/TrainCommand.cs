@@ -89,11 +89,11 @@ internal static class TrainCommand
         return command;
     }
 
-    internal static FineTuneStrategy ParseStrategy(string text)
+    internal static FreezeStrategy ParseStrategy(string text)
     {
         try
         {
-            return FineTuneStrategy.Parse(text);
+            return FreezeStrategy.Parse(text);
         }
         catch (Exception e) when (e is FormatException or ArgumentOutOfRangeException)
         {

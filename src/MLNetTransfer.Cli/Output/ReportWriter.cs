@@ -47,7 +47,7 @@ internal static class ReportWriter
             Labels = rows.Labels,
             // Uncertain targets (-1) are left out of the plots as ML.NET-side evaluation leaves them out
             // (EvaluateMultiLabelAuc's default UncertaintyPolicy.Ignore), so the ROC curves match the AUCs beside them.
-            MultiLabels = rows.Targets?.Select(t => UncertaintyPolicy.Ignore.Apply(t)).ToArray(),
+            MultiLabels = rows.Targets?.Select(t => t.Select(v => v == -1f ? float.NaN : v).ToArray()).ToArray(),
             Predicted = rows.Predicted,
             DecisionThreshold = ModelEvaluator.MultiLabelThreshold,
             EvaluatedOn = evaluatedOn,

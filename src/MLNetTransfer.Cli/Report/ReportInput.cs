@@ -54,7 +54,7 @@ internal sealed class ReportInput
     public int[]? Predicted { get; init; }
 
     /// <summary>Multi-label: a label is predicted when its score is above this (strict, as <c>Accuracy.MultiLabel</c>).</summary>
-    public float DecisionThreshold { get; init; } = Accuracy.DefaultThreshold;
+    public float DecisionThreshold { get; init; } = EvaluationCatalog.MultiLabelThreshold;
 
     /// <summary>Which rows were scored, e.g. "test split (100 images)"; shown with the ROC and confusion plots.</summary>
     public string EvaluatedOn { get; init; } = "";

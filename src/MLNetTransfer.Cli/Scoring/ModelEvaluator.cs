@@ -16,9 +16,9 @@ internal static class ModelEvaluator
 {
     /// <summary>
     /// A multi-label target is predicted positive when its probability is above this (strictly), as in the engine's
-    /// validation accuracy (<see cref="Accuracy.MultiLabel"/>), so the epoch table and the final metrics agree.
+    /// validation accuracy, so the epoch table and the final metrics agree.
     /// </summary>
-    public const float MultiLabelThreshold = Accuracy.DefaultThreshold;
+    public const float MultiLabelThreshold = EvaluationCatalog.MultiLabelThreshold;
 
     public static (EvaluationMetrics Metrics, ScoredSet Rows) Evaluate(MLContext ml, ModelFile model, IReadOnlyList<ImageRecord> records, string what)
     {
@@ -34,9 +34,8 @@ internal static class ModelEvaluator
         if (model.Task == TaskKind.MultiLabel)
         {
             var perLabel = ml.MulticlassClassification.EvaluateMultiLabelAuc(scored);
-            // Uncertain targets (-1) are left out, as EvaluateMultiLabelAuc's default UncertaintyPolicy.Ignore leaves them out.
-            var targets = UncertaintyPolicy.Ignore.Apply(rows.Targets!.SelectMany(t => t).ToArray());
-            double accuracy = Accuracy.MultiLabel(rows.Scores.SelectMany(s => s).ToArray(), targets, classes.Count, MultiLabelThreshold);
+            // Uncertain targets (-1) are left out of both, by the evaluators' default UncertaintyPolicy.Ignore.
+            double accuracy = ml.MulticlassClassification.EvaluateMultiLabelAccuracy(scored);
             return (new EvaluationMetrics(model.Task, rows.Scores.Length, perLabel.MacroAuc, accuracy, classes,
                 perLabel.PerClassAuc, perLabel.UndefinedCount, Array.Empty<KeyValuePair<string, double>>()), rows);
         }

@@ -12,7 +12,7 @@ internal sealed record TrainSettings
 
     public ResNetArchitecture Architecture { get; init; } = ResNetArchitecture.ResNet18;
 
-    public FineTuneStrategy Strategy { get; init; } = FineTuneStrategy.Auto();
+    public FreezeStrategy Strategy { get; init; } = FreezeStrategy.Auto();
 
     public bool Grayscale { get; init; }
 

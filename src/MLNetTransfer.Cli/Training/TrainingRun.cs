@@ -121,7 +121,7 @@ internal static class TrainingRun
     }
 
     /// <summary>What the default weights are, in words (DESIGN.md decision 2).</summary>
-    public static string DefaultWeights(TrainSettings settings) => settings.Architecture == Torch.ResNetArchitecture.ResNet18
+    public static string DefaultWeights(TrainSettings settings) => settings.Architecture == ResNetArchitecture.ResNet18
         ? "ML.NET's ImageNet ResNet18, resnet18-mlnet: layer4 has three blocks"
         : "torchvision's ImageNet weights from the torch.hub cache";
 

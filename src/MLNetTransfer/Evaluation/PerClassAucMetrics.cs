@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 
-namespace MLNetTransfer.Evaluation;
+namespace MLNetTransfer;
 
 /// <summary>ROC AUC per class (one-vs-rest) or per label, with the macro average over the classes where it is defined.</summary>
 public sealed class PerClassAucMetrics

@@ -1,6 +1,6 @@
 using MLNetTransfer.Torch;
 
-namespace MLNetTransfer.Featurization;
+namespace MLNetTransfer;
 
 /// <summary>Options of <see cref="ResNetFeaturizingEstimator"/>. Every member has a documented default.</summary>
 public sealed class ResNetFeaturizerOptions
@@ -30,8 +30,8 @@ public sealed class ResNetFeaturizerOptions
     /// </summary>
     public bool Grayscale { get; set; }
 
-    /// <summary>How the grayscale conv1 is made. Default <see cref="GrayscaleConv1Adaptation.Sum"/>.</summary>
-    public GrayscaleConv1Adaptation GrayscaleAdaptation { get; set; } = GrayscaleConv1Adaptation.Sum;
+    /// <summary>How the grayscale conv1 is made. Default <see cref="GrayscaleAdapt.Sum"/>.</summary>
+    public GrayscaleAdapt GrayscaleAdaptation { get; set; } = GrayscaleAdapt.Sum;
 
     /// <summary>Images are resized (shorter side, then centre-cropped to a square) to this size. Default 256.</summary>
     public int ResizeTo { get; set; } = 256;

@@ -3,11 +3,12 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
 using MLNetTransfer.Data;
+using MLNetTransfer.Featurization;
 using MLNetTransfer.FineTuning;
 using MLNetTransfer.Onnx;
 using MLNetTransfer.Scoring;
 
-namespace MLNetTransfer.Featurization;
+namespace MLNetTransfer;
 
 /// <summary>
 /// Pretrained ResNet features for any ML.NET trainer, with the grayscale adaptation: ML.NET's

@@ -3,7 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetTransfer.Scoring;
 
-namespace MLNetTransfer.Featurization;
+namespace MLNetTransfer;
 
 /// <summary>
 /// A fitted <see cref="ResNetFeaturizingEstimator"/>: forwards to a chain of ML.NET transformers ending in

@@ -13,7 +13,7 @@ internal static class PretrainedModelFactory
     /// A weights file when given (its layout wins); otherwise ML.NET's ImageNet ResNet18 for ResNet18 and torchvision's
     /// file from the torch.hub cache for the others. The file's head (ImageNet's 1000 classes) is not loaded.
     /// </summary>
-    public static ResNet Create(string? weightsPath, ResNetArchitecture architecture, bool allowDownload, bool grayscale, GrayscaleConv1Adaptation adaptation)
+    public static ResNet Create(string? weightsPath, ResNetArchitecture architecture, bool allowDownload, bool grayscale, GrayscaleAdapt adaptation)
     {
         var pretrained = new PretrainedOptions
         {

@@ -6,7 +6,7 @@ using MLNetTransfer.Torch.Data;
 using MLNetTransfer.Torch.FineTuning;
 using MLNetTransfer.Torch.Losses;
 
-namespace MLNetTransfer.FineTuning;
+namespace MLNetTransfer;
 
 /// <summary>Options of <see cref="ResNetFineTuneTrainer"/>. Every member has a documented default.</summary>
 public sealed class ResNetFineTuneOptions
@@ -55,8 +55,8 @@ public sealed class ResNetFineTuneOptions
     /// <summary>Download torchvision's weights into the torch.hub cache when they are missing. Default false.</summary>
     public bool AllowWeightsDownload { get; set; }
 
-    /// <summary>Which parts train. Default <see cref="FineTuneStrategy.Auto"/> (domain different from ImageNet).</summary>
-    public FineTuneStrategy Strategy { get; set; } = FineTuneStrategy.Auto();
+    /// <summary>Which parts train. Default <see cref="FreezeStrategy.Auto"/> (domain different from ImageNet).</summary>
+    public FreezeStrategy Strategy { get; set; } = FreezeStrategy.Auto();
 
     /// <summary>BatchNorm of the frozen part. Default <see cref="BatchNormMode.Frozen"/>.</summary>
     public BatchNormMode BatchNormMode { get; set; } = BatchNormMode.Frozen;
@@ -64,8 +64,8 @@ public sealed class ResNetFineTuneOptions
     /// <summary>One input channel with conv1 adapted by summation (DESIGN.md decision 3), for X-ray, CT and MR. Default false.</summary>
     public bool Grayscale { get; set; }
 
-    /// <summary>How the grayscale conv1 is made. Default <see cref="GrayscaleConv1Adaptation.Sum"/>.</summary>
-    public GrayscaleConv1Adaptation GrayscaleAdaptation { get; set; } = GrayscaleConv1Adaptation.Sum;
+    /// <summary>How the grayscale conv1 is made. Default <see cref="GrayscaleAdapt.Sum"/>.</summary>
+    public GrayscaleAdapt GrayscaleAdaptation { get; set; } = GrayscaleAdapt.Sum;
 
     /// <summary>Resize, crop and augmentation (DESIGN.md decision 8: resize 256, crop 224, …). Scoring resizes and centre-crops the same.</summary>
     public AugmentationOptions Augmentation { get; set; } = new();

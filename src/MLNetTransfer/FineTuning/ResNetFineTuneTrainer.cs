@@ -5,6 +5,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
 using MLNetTransfer.Data;
+using MLNetTransfer.FineTuning;
 using MLNetTransfer.Onnx;
 using MLNetTransfer.Torch;
 using MLNetTransfer.Torch.Data;
@@ -12,7 +13,7 @@ using MLNetTransfer.Torch.FineTuning;
 using MLNetTransfer.Torch.Metrics;
 using MLNetTransfer.Torch.Modules;
 
-namespace MLNetTransfer.FineTuning;
+namespace MLNetTransfer;
 
 /// <summary>
 /// Fine-tunes an ImageNet-pretrained ResNet on the images and labels of an IDataView and returns a transformer that
@@ -212,7 +213,7 @@ public sealed class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTransformer
             CropSize = _options.Augmentation.CropSize,
             Mean = model.Normalization.Mean,
             Std = model.Normalization.Std,
-            Head = result.Strategy.Kind == FineTuneStrategyKind.FeatureExtraction ? ClassifierHeadKind.Mlp : ClassifierHeadKind.Linear,
+            Head = result.Strategy.Kind == FreezeStrategyKind.FeatureExtraction ? ClassifierHeadKind.Mlp : ClassifierHeadKind.Linear,
             Activation = labels.Task == TaskKind.MultiLabel ? OutputActivation.Sigmoid : OutputActivation.Softmax,
             InputName = ScoringChain.Pixels,
             OutputName = ScoringChain.Score,

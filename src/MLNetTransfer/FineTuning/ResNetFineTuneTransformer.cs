@@ -6,7 +6,7 @@ using MLNetTransfer.Scoring;
 using MLNetTransfer.Torch.FineTuning;
 using MLNetTransfer.Torch.Metrics;
 
-namespace MLNetTransfer.FineTuning;
+namespace MLNetTransfer;
 
 /// <summary>
 /// A fitted <see cref="ResNetFineTuneTrainer"/>: scores images with the exported ONNX graph through ML.NET's own

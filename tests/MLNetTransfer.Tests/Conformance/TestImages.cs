@@ -100,7 +100,7 @@ internal sealed class TestImages : IDisposable
     /// <summary>Small and fast: frozen backbone, no random augmentation, 64 px in, 56 px crop, two epochs.</summary>
     public static ResNetFineTuneOptions FastOptions(int epochs = 2) => new()
     {
-        Strategy = FineTuneStrategy.FeatureExtraction,
+        Strategy = FreezeStrategy.FeatureExtraction,
         Grayscale = true,
         Augmentation = AugmentationOptions.EvalOnly(Size, 56),
         Epochs = epochs,

@@ -31,13 +31,13 @@ public sealed class FineTuneTrainerTests
         var (trainImages, trainLabels) = SyntheticBlobs.Make(240, Size, seed: 1);
         var (valImages, valLabels) = SyntheticBlobs.Make(100, Size, seed: 2);
         using var model = MLNetResNet18.Load(new PretrainedOptions { Grayscale = true });
-        var parsed = FineTuneStrategy.Parse(strategy);
+        var parsed = FreezeStrategy.Parse(strategy);
         var options = new FineTuneOptions
         {
             Strategy = parsed,
-            Epochs = parsed.Kind == FineTuneStrategyKind.FeatureExtraction ? 8 : 4,
+            Epochs = parsed.Kind == FreezeStrategyKind.FeatureExtraction ? 8 : 4,
             BatchSize = 16,
-            Augmentation = parsed.Kind == FineTuneStrategyKind.FeatureExtraction
+            Augmentation = parsed.Kind == FreezeStrategyKind.FeatureExtraction
                 ? AugmentationOptions.EvalOnly(Size, Size)
                 : new AugmentationOptions { ResizeTo = Size, CropSize = Size - 8 },
             Log = m => _output.WriteLine(m),
@@ -53,8 +53,8 @@ public sealed class FineTuneTrainerTests
         _output.WriteLine($"trainable parameters {result.TrainableParameters}, cache {result.UsedFeatureCache}, {result.TrainSeconds:F1} s");
         double bestAuc = result.Epochs.Single(e => e.Epoch == result.BestEpoch).ValidationAuc;
         Assert.True(bestAuc >= 0.9, $"{strategy}: validation AUC {bestAuc:F3} < 0.9");
-        Assert.Equal(parsed.Kind == FineTuneStrategyKind.FeatureExtraction, result.UsedFeatureCache);
-        if (parsed.Kind != FineTuneStrategyKind.Full)
+        Assert.Equal(parsed.Kind == FreezeStrategyKind.FeatureExtraction, result.UsedFeatureCache);
+        if (parsed.Kind != FreezeStrategyKind.Full)
         {
             // layer1 is frozen with frozen BatchNorm: its statistics are the pretrained ones after training (P1).
             Assert.True(frozenBn.running_mean!.equal(frozenMean).all().item<bool>());
@@ -64,9 +64,9 @@ public sealed class FineTuneTrainerTests
     [Fact]
     public void Same_seed_same_data_gives_identical_weights()
     {
-        var a = TrainSmall(FineTuneStrategy.LastStages(2), epochs: 2, seed: 5);
-        var b = TrainSmall(FineTuneStrategy.LastStages(2), epochs: 2, seed: 5);
-        var c = TrainSmall(FineTuneStrategy.LastStages(2), epochs: 2, seed: 6);
+        var a = TrainSmall(FreezeStrategy.LastStages(2), epochs: 2, seed: 5);
+        var b = TrainSmall(FreezeStrategy.LastStages(2), epochs: 2, seed: 5);
+        var c = TrainSmall(FreezeStrategy.LastStages(2), epochs: 2, seed: 6);
         AssertSameWeights(a.Weights, b.Weights, 0);
         Assert.NotEqual(0, MaxDifference(a.Weights, c.Weights));
     }
@@ -77,11 +77,11 @@ public sealed class FineTuneTrainerTests
         string dir = Directory.CreateTempSubdirectory("mlnettransfer-ckpt-").FullName;
         try
         {
-            var uninterrupted = TrainSmall(FineTuneStrategy.LastStages(2), epochs: 3, seed: 9);
+            var uninterrupted = TrainSmall(FreezeStrategy.LastStages(2), epochs: 3, seed: 9);
 
             // Interrupt after epoch 2 (the checkpoint of epoch 2 is written before OnEpoch runs) ...
             using var cancel = new CancellationTokenSource();
-            Assert.ThrowsAny<OperationCanceledException>(() => TrainSmall(FineTuneStrategy.LastStages(2), epochs: 3, seed: 9, configure: o =>
+            Assert.ThrowsAny<OperationCanceledException>(() => TrainSmall(FreezeStrategy.LastStages(2), epochs: 3, seed: 9, configure: o =>
             {
                 o.CheckpointDirectory = dir;
                 o.CancellationToken = cancel.Token;
@@ -96,7 +96,7 @@ public sealed class FineTuneTrainerTests
 
             // ... and resume in a fresh process-like setting: a new model, new optimizer, RNG disturbed.
             random.manual_seed(12345);
-            var resumed = TrainSmall(FineTuneStrategy.LastStages(2), epochs: 3, seed: 9, configure: o =>
+            var resumed = TrainSmall(FreezeStrategy.LastStages(2), epochs: 3, seed: 9, configure: o =>
             {
                 o.CheckpointDirectory = dir;
                 o.Resume = true;
@@ -125,11 +125,11 @@ public sealed class FineTuneTrainerTests
                 o.RestoreBestWeights = false;
             }
 
-            var first = TrainSmall(FineTuneStrategy.LastStages(1), epochs: 4, seed: 2, configure: Stopping);
+            var first = TrainSmall(FreezeStrategy.LastStages(1), epochs: 4, seed: 2, configure: Stopping);
             Assert.True(first.Result.StoppedEarly);
             Assert.Equal(2, first.Result.Epochs.Count);
 
-            var resumed = TrainSmall(FineTuneStrategy.LastStages(1), epochs: 4, seed: 2, configure: o =>
+            var resumed = TrainSmall(FreezeStrategy.LastStages(1), epochs: 4, seed: 2, configure: o =>
             {
                 Stopping(o);
                 o.Resume = true;
@@ -150,7 +150,7 @@ public sealed class FineTuneTrainerTests
         var (images, labels) = SyntheticBlobs.Make(32, 32, seed: 1);
         using var model = new ResNet(ResNetLayout.ResNet18, inChannels: 1);
         var train = FineTuneData.SingleLabel(images, labels, 2);
-        var options = new FineTuneOptions { Strategy = FineTuneStrategy.LastStages(1), Epochs = 1, BatchSize = 16, Augmentation = AugmentationOptions.EvalOnly(32, 32) };
+        var options = new FineTuneOptions { Strategy = FreezeStrategy.LastStages(1), Epochs = 1, BatchSize = 16, Augmentation = AugmentationOptions.EvalOnly(32, 32) };
         var empty = Assert.Throws<ArgumentException>(() => FineTuneTrainer.Train(model, train, FineTuneData.SingleLabel(Array.Empty<ImageSource>(), Array.Empty<int>(), 2), options));
         Assert.Contains("validation set is empty", empty.Message);
 
@@ -166,8 +166,8 @@ public sealed class FineTuneTrainerTests
         string dir = Directory.CreateTempSubdirectory("mlnettransfer-ckpt-").FullName;
         try
         {
-            TrainSmall(FineTuneStrategy.LastStages(1), epochs: 1, seed: 1, configure: o => o.CheckpointDirectory = dir);
-            var mismatch = Assert.Throws<InvalidOperationException>(() => TrainSmall(FineTuneStrategy.LastStages(1), epochs: 2, seed: 1, configure: o =>
+            TrainSmall(FreezeStrategy.LastStages(1), epochs: 1, seed: 1, configure: o => o.CheckpointDirectory = dir);
+            var mismatch = Assert.Throws<InvalidOperationException>(() => TrainSmall(FreezeStrategy.LastStages(1), epochs: 2, seed: 1, configure: o =>
             {
                 o.CheckpointDirectory = dir;
                 o.Resume = true;
@@ -178,7 +178,7 @@ public sealed class FineTuneTrainerTests
             string path = Path.Combine(dir, "checkpoint-last.mlnt");
             var bytes = File.ReadAllBytes(path);
             File.WriteAllBytes(path, bytes.AsSpan(0, bytes.Length / 3).ToArray());
-            var corrupt = Assert.Throws<InvalidDataException>(() => TrainSmall(FineTuneStrategy.LastStages(1), epochs: 1, seed: 1, configure: o =>
+            var corrupt = Assert.Throws<InvalidDataException>(() => TrainSmall(FreezeStrategy.LastStages(1), epochs: 1, seed: 1, configure: o =>
             {
                 o.CheckpointDirectory = dir;
                 o.Resume = true;
@@ -194,8 +194,8 @@ public sealed class FineTuneTrainerTests
     [Fact]
     public void Cached_features_give_the_same_head_as_the_full_forward()
     {
-        var cached = TrainSmall(FineTuneStrategy.FeatureExtraction, epochs: 3, seed: 4, augmentation: AugmentationOptions.EvalOnly(32, 32), configure: o => o.CacheFeatures = true);
-        var uncached = TrainSmall(FineTuneStrategy.FeatureExtraction, epochs: 3, seed: 4, augmentation: AugmentationOptions.EvalOnly(32, 32), configure: o => o.CacheFeatures = false);
+        var cached = TrainSmall(FreezeStrategy.FeatureExtraction, epochs: 3, seed: 4, augmentation: AugmentationOptions.EvalOnly(32, 32), configure: o => o.CacheFeatures = true);
+        var uncached = TrainSmall(FreezeStrategy.FeatureExtraction, epochs: 3, seed: 4, augmentation: AugmentationOptions.EvalOnly(32, 32), configure: o => o.CacheFeatures = false);
         Assert.True(cached.Result.UsedFeatureCache);
         Assert.False(uncached.Result.UsedFeatureCache);
         AssertSameWeights(cached.Weights, uncached.Weights, 1e-5f);
@@ -209,7 +209,7 @@ public sealed class FineTuneTrainerTests
     public void Live_tensors_do_not_grow_across_epochs()
     {
         var live = new List<long>();
-        TrainSmall(FineTuneStrategy.LastStages(2), epochs: 4, seed: 3, configure: o => o.OnEpoch = _ => live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount));
+        TrainSmall(FreezeStrategy.LastStages(2), epochs: 4, seed: 3, configure: o => o.OnEpoch = _ => live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount));
         _output.WriteLine("live tensors after each epoch: " + string.Join(", ", live));
         Assert.Equal(live[1], live[3]);
     }
@@ -235,7 +235,7 @@ public sealed class FineTuneTrainerTests
             using var model = new ResNet(ResNetLayout.ResNet18, inChannels: 1);
             var options = new FineTuneOptions
             {
-                Strategy = FineTuneStrategy.LastStages(1),
+                Strategy = FreezeStrategy.LastStages(1),
                 Epochs = 2,
                 BatchSize = 4,
                 WorkerCount = 2,
@@ -291,7 +291,7 @@ public sealed class FineTuneTrainerTests
         {
             long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
             long live = -1;
-            var run = TrainSmall(FineTuneStrategy.LastStages(1), epochs: 1, seed: 3, configure: o =>
+            var run = TrainSmall(FreezeStrategy.LastStages(1), epochs: 1, seed: 3, configure: o =>
             {
                 o.RestoreBestWeights = restore;
                 o.OnEpoch = _ => live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
@@ -314,7 +314,7 @@ public sealed class FineTuneTrainerTests
         var (images, labels) = SyntheticBlobs.Make(64, 32, seed: 1);
         using var model = new ResNet(ResNetLayout.ResNet18, inChannels: 1);
         var e = Assert.Throws<InvalidOperationException>(() => FineTuneTrainer.Train(model, FineTuneData.SingleLabel(images, labels, 2), null,
-            new FineTuneOptions { Strategy = FineTuneStrategy.FromScratch, LearningRate = 1e30, WarmupEpochs = 0, Epochs = 2, BatchSize = 16, Augmentation = AugmentationOptions.EvalOnly(32, 32) }));
+            new FineTuneOptions { Strategy = FreezeStrategy.FromScratch, LearningRate = 1e30, WarmupEpochs = 0, Epochs = 2, BatchSize = 16, Augmentation = AugmentationOptions.EvalOnly(32, 32) }));
         _output.WriteLine(e.Message);
         Assert.Matches("NaN|infinite", e.Message);
         Assert.Contains("epoch", e.Message);
@@ -345,7 +345,7 @@ public sealed class FineTuneTrainerTests
             using var model = MLNetResNet18.Load(new PretrainedOptions { Grayscale = true });
             FineTuneTrainer.Train(model, FineTuneData.SingleLabel(trainImages, trainLabels, 2), FineTuneData.SingleLabel(valImages, valLabels, 2), new FineTuneOptions
             {
-                Strategy = FineTuneStrategy.FeatureExtraction,
+                Strategy = FreezeStrategy.FeatureExtraction,
                 ClassWeighting = weighting,
                 Epochs = 4,
                 BatchSize = 16,
@@ -378,7 +378,7 @@ public sealed class FineTuneTrainerTests
         var data = FineTuneData.MultiLabel(images, targets);
         var result = FineTuneTrainer.Train(model, data, data, new FineTuneOptions
         {
-            Strategy = FineTuneStrategy.LastStages(1),
+            Strategy = FreezeStrategy.LastStages(1),
             Epochs = 2,
             BatchSize = 16,
             Augmentation = AugmentationOptions.EvalOnly(32, 32),
@@ -393,7 +393,7 @@ public sealed class FineTuneTrainerTests
 
     private sealed record SmallRun(FineTuneResult Result, Dictionary<string, float[]> Weights);
 
-    private static SmallRun TrainSmall(FineTuneStrategy strategy, int epochs, int seed, AugmentationOptions? augmentation = null, Action<FineTuneOptions>? configure = null)
+    private static SmallRun TrainSmall(FreezeStrategy strategy, int epochs, int seed, AugmentationOptions? augmentation = null, Action<FineTuneOptions>? configure = null)
     {
         var (trainImages, trainLabels) = SyntheticBlobs.Make(48, 32, seed: 100);
         var (valImages, valLabels) = SyntheticBlobs.Make(24, 32, seed: 101);

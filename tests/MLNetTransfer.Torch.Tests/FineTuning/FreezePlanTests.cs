@@ -17,7 +17,7 @@ public sealed class FreezePlanTests
     public void Feature_extraction_trains_only_an_mlp_head()
     {
         using var model = new ResNet(ResNetLayout.ResNet18);
-        var plan = new FreezePlan(model, FineTuneStrategy.FeatureExtraction, outputs: 2, BatchNormMode.Frozen, 1e-3, 0.1, 1e-4);
+        var plan = new FreezePlan(model, FreezeStrategy.FeatureExtraction, outputs: 2, BatchNormMode.Frozen, 1e-3, 0.1, 1e-4);
         var grads = ParametersWithGradients(model);
         Assert.All(grads, n => Assert.StartsWith("fc.", n));
         Assert.Equal(new[] { "fc.0.bias", "fc.0.weight", "fc.3.bias", "fc.3.weight" }, grads.OrderBy(n => n, StringComparer.Ordinal));
@@ -32,7 +32,7 @@ public sealed class FreezePlanTests
     public void Last_stages_train_those_stages_and_a_linear_head(int stages, string firstTrained)
     {
         using var model = new ResNet(ResNetLayout.ResNet18);
-        var plan = new FreezePlan(model, FineTuneStrategy.LastStages(stages), outputs: 3, BatchNormMode.Frozen, 1e-3, 0.1, 1e-4);
+        var plan = new FreezePlan(model, FreezeStrategy.LastStages(stages), outputs: 3, BatchNormMode.Frozen, 1e-3, 0.1, 1e-4);
         var grads = ParametersWithGradients(model);
         string[] order = { "conv1.", "bn1.", "layer1.", "layer2.", "layer3.", "layer4.", "fc." };
         int first = Array.IndexOf(order, firstTrained);
@@ -53,7 +53,7 @@ public sealed class FreezePlanTests
     public void Full_fine_tuning_has_discriminative_rates_and_no_weight_decay_on_batchnorm_and_biases()
     {
         using var model = new ResNet(ResNetLayout.ResNet18);
-        var plan = new FreezePlan(model, FineTuneStrategy.Full(), outputs: 2, BatchNormMode.Frozen, 1e-3, 0.1, 0.05);
+        var plan = new FreezePlan(model, FreezeStrategy.Full(), outputs: 2, BatchNormMode.Frozen, 1e-3, 0.1, 0.05);
         Assert.Equal(model.parameters().Sum(p => p.numel()), plan.TrainableParameterCount);
         var rates = plan.Groups.ToDictionary(g => g.Name, g => g.LearningRate);
         Assert.Equal(1e-5, rates["stem"]);
@@ -74,7 +74,7 @@ public sealed class FreezePlanTests
     public void Full_default_rates_follow_the_learning_rate()
     {
         using var model = new ResNet(ResNetLayout.ResNet18);
-        var plan = new FreezePlan(model, FineTuneStrategy.Full(), outputs: 2, BatchNormMode.Frozen, 2e-3, 0.1, 0);
+        var plan = new FreezePlan(model, FreezeStrategy.Full(), outputs: 2, BatchNormMode.Frozen, 2e-3, 0.1, 0);
         var rates = plan.Groups.ToDictionary(g => g.Name, g => g.LearningRate);
         Assert.Equal(2e-3, rates["head"], 15);
         Assert.Equal(2e-4, rates["layer4"], 15);
@@ -86,7 +86,7 @@ public sealed class FreezePlanTests
     public void Head_first_then_gradual_unfreezing()
     {
         using var model = new ResNet(ResNetLayout.ResNet18);
-        var plan = new FreezePlan(model, FineTuneStrategy.LastStages(2), outputs: 2, BatchNormMode.Frozen, 1e-3, 0.1, 1e-4);
+        var plan = new FreezePlan(model, FreezeStrategy.LastStages(2), outputs: 2, BatchNormMode.Frozen, 1e-3, 0.1, 1e-4);
         plan.Activate(0);
         Assert.All(ParametersWithGradients(model), n => Assert.StartsWith("fc.", n));
         Assert.True(plan.BackboneIsConstant);
@@ -102,7 +102,7 @@ public sealed class FreezePlanTests
     public void Freezing_again_drops_stale_gradients_so_the_optimizer_leaves_those_weights_alone()
     {
         using var model = new ResNet(ResNetLayout.ResNet18);
-        var plan = new FreezePlan(model, FineTuneStrategy.LastStages(1), outputs: 2, BatchNormMode.Frozen, 1e-3, 0.1, 1e-4);
+        var plan = new FreezePlan(model, FreezeStrategy.LastStages(1), outputs: 2, BatchNormMode.Frozen, 1e-3, 0.1, 1e-4);
         ParametersWithGradients(model);
         var layer4 = model.get_parameter("layer4.0.conv1.weight")!;
         Assert.NotNull(layer4.grad);
@@ -119,7 +119,7 @@ public sealed class FreezePlanTests
     {
         random.manual_seed(3);
         using var model = new ResNet(ResNetLayout.ResNet18, numClasses: 2);
-        var plan = new FreezePlan(model, FineTuneStrategy.LastStages(1), outputs: 2, mode, 1e-3, 0.1, 1e-4);
+        var plan = new FreezePlan(model, FreezeStrategy.LastStages(1), outputs: 2, mode, 1e-3, 0.1, 1e-4);
         var frozenBn = (TorchSharp.Modules.BatchNorm2d)model.named_modules().First(m => m.name == "layer2.0.bn1").module;
         var trainedBn = (TorchSharp.Modules.BatchNorm2d)model.named_modules().First(m => m.name == "layer4.0.bn1").module;
         var frozenMean = frozenBn.running_mean!.clone();

@@ -33,7 +33,7 @@ public sealed class LoopBehaviourTests
     [Fact]
     public void Head_only_epochs_train_the_head_before_the_stages_unfreeze_one_by_one()
     {
-        var epochs = Train(FineTuneStrategy.LastStages(2), new FineTuneOptions { Epochs = 3, HeadOnlyEpochs = 1, GradualUnfreezing = true }, out _);
+        var epochs = Train(FreezeStrategy.LastStages(2), new FineTuneOptions { Epochs = 3, HeadOnlyEpochs = 1, GradualUnfreezing = true }, out _);
         using var probe = new ResNet(ResNetLayout.ResNet18, inChannels: 1);
         long head = 512 * 2 + 2;
         long layer4 = probe.named_parameters().Where(p => p.name.StartsWith("layer4.", StringComparison.Ordinal)).Sum(p => p.parameter.numel());
@@ -47,7 +47,7 @@ public sealed class LoopBehaviourTests
     public void Early_stopping_ends_the_run_and_the_best_epoch_is_restored()
     {
         // A min-delta no epoch can reach: epoch 1 is the best, epochs 2 and 3 do not improve, patience 2 stops at 3.
-        var epochs = Train(FineTuneStrategy.LastStages(1), new FineTuneOptions { Epochs = 6, EarlyStoppingPatience = 2, EarlyStoppingMinDelta = 1e9 }, out var result, out var finalValidationLoss);
+        var epochs = Train(FreezeStrategy.LastStages(1), new FineTuneOptions { Epochs = 6, EarlyStoppingPatience = 2, EarlyStoppingMinDelta = 1e9 }, out var result, out var finalValidationLoss);
         Assert.True(result.StoppedEarly);
         Assert.Equal(3, epochs.Count);
         Assert.Equal(1, result.BestEpoch);
@@ -61,7 +61,7 @@ public sealed class LoopBehaviourTests
     public void Progress_events_come_every_step_with_rate_throughput_and_eta()
     {
         var steps = new List<StepProgress>();
-        var epochs = Train(FineTuneStrategy.LastStages(1), new FineTuneOptions { Epochs = 2, WarmupEpochs = 1, OnStep = steps.Add }, out _);
+        var epochs = Train(FreezeStrategy.LastStages(1), new FineTuneOptions { Epochs = 2, WarmupEpochs = 1, OnStep = steps.Add }, out _);
         Assert.Equal(2 * 3, steps.Count); // 48 images, batch 16, 2 epochs
         Assert.Equal(new[] { 1, 2, 3, 1, 2, 3 }, steps.Select(s => s.Step));
         Assert.All(steps, s => Assert.Equal(3, s.StepsPerEpoch));
@@ -72,10 +72,10 @@ public sealed class LoopBehaviourTests
         Assert.Equal(2, epochs.Count);
     }
 
-    private static List<EpochMetrics> Train(FineTuneStrategy strategy, FineTuneOptions options, out FineTuneResult result) =>
+    private static List<EpochMetrics> Train(FreezeStrategy strategy, FineTuneOptions options, out FineTuneResult result) =>
         Train(strategy, options, out result, out _);
 
-    private static List<EpochMetrics> Train(FineTuneStrategy strategy, FineTuneOptions options, out FineTuneResult result, out double finalValidationLoss)
+    private static List<EpochMetrics> Train(FreezeStrategy strategy, FineTuneOptions options, out FineTuneResult result, out double finalValidationLoss)
     {
         var (trainImages, trainLabels) = SyntheticBlobs.Make(48, 32, seed: 100);
         var (valImages, valLabels) = SyntheticBlobs.Make(24, 32, seed: 101);

@@ -79,8 +79,8 @@ public sealed class TorchvisionParityTests : IClassFixture<TorchvisionReferences
 
         // The identity statistics put in place of the folded ones are right in eval mode only: even the stages that
         // train keep their BatchNorm in eval mode, whatever the mode asks.
-        var plan = new MLNetTransfer.Torch.FineTuning.FreezePlan(fromOnnx, MLNetTransfer.Torch.FineTuning.FineTuneStrategy.LastStages(1), 2,
-            MLNetTransfer.Torch.FineTuning.BatchNormMode.Train, 1e-3, 0.1, 0);
+        var plan = new MLNetTransfer.Torch.FineTuning.FreezePlan(fromOnnx, FreezeStrategy.LastStages(1), 2,
+            BatchNormMode.Train, 1e-3, 0.1, 0);
         Assert.Equal(fromOnnx.named_modules().Count(m => m.module is TorchSharp.Modules.BatchNorm2d), fromOnnx.EvalModeBatchNorms.Count);
         _ = plan;
     }
