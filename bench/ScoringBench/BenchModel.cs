@@ -77,7 +77,7 @@ internal sealed class BenchModel : IDisposable
     {
         var rows = ml.Data.LoadFromEnumerable(images.Rows.Take(trainImages));
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(rows).Transform(rows);
-        var trainer = ml.Transforms.FineTuneResNet(new ResNetFineTuneOptions
+        var trainer = ml.Transforms.FineTuneResNet(new ResNetFineTuneTrainer.Options
         {
             ImageColumnName = nameof(ImageSet.Row.ImagePath),
             ImageFolder = images.Root,

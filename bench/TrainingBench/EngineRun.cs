@@ -47,13 +47,13 @@ internal static class EngineRun
             BatchSize = 16,
             Augmentation = augmentation,
             ReuseNativeMemory = reuse,
-            OnStep = s =>
+            StepCallback = s =>
             {
                 double now = clock.Elapsed.TotalSeconds;
                 stepTimes.Add((s.Epoch, now - last));
                 last = now;
             },
-            OnEpoch = _ => last = clock.Elapsed.TotalSeconds,
+            MetricsCallback = _ => last = clock.Elapsed.TotalSeconds,
         });
 
         // EpochMetrics.ImagesPerSecond is the epoch's training throughput (validation excluded; there is none here).

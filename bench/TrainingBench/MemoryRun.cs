@@ -34,7 +34,7 @@ internal static class MemoryRun
             Epochs = epochs,
             BatchSize = 16,
             Augmentation = new AugmentationOptions { ResizeTo = PngFolder.ResizeFor(crop), CropSize = crop },
-            OnEpoch = e =>
+            MetricsCallback = e =>
             {
                 live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
                 rss.Add(ProcessMemory.RssMiB);

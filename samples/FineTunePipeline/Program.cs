@@ -51,7 +51,7 @@ var prepare = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Val
 var validationForStep = prepare.Fit(train).Transform(validation);
 
 var pipeline = prepare
-    .Append(ml.Transforms.FineTuneResNet(new ResNetFineTuneOptions
+    .Append(ml.Transforms.FineTuneResNet(new ResNetFineTuneTrainer.Options
     {
         Grayscale = true,               // one input channel, conv1 summed from the RGB weights
         Strategy = strategy,

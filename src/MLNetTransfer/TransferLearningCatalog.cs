@@ -12,7 +12,7 @@ public static class TransferLearningCatalog
 {
     /// <summary>
     /// Fine-tunes an ImageNet-pretrained ResNet on <paramref name="imageColumnName"/> and
-    /// <paramref name="labelColumnName"/> with the usual defaults (see <see cref="ResNetFineTuneOptions"/>).
+    /// <paramref name="labelColumnName"/> with the usual defaults (see <see cref="ResNetFineTuneTrainer.Options"/>).
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="labelColumnName">A key (MapValueToKey), Boolean, or Single vector (multi-label) label.</param>
@@ -29,7 +29,7 @@ public static class TransferLearningCatalog
         FreezeStrategy? strategy = null,
         bool grayscale = false,
         int epochs = 10) =>
-        catalog.FineTuneResNet(new ResNetFineTuneOptions
+        catalog.FineTuneResNet(new ResNetFineTuneTrainer.Options
         {
             LabelColumnName = labelColumnName,
             ImageColumnName = imageColumnName,
@@ -42,7 +42,7 @@ public static class TransferLearningCatalog
     /// <summary>Fine-tunes an ImageNet-pretrained ResNet as <paramref name="options"/> say.</summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="options">All settings, with documented defaults.</param>
-    public static ResNetFineTuneTrainer FineTuneResNet(this TransformsCatalog catalog, ResNetFineTuneOptions options)
+    public static ResNetFineTuneTrainer FineTuneResNet(this TransformsCatalog catalog, ResNetFineTuneTrainer.Options options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new ResNetFineTuneTrainer(options);

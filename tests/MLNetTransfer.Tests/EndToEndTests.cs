@@ -39,7 +39,7 @@ public sealed class EndToEndTests
         // ByValue: NORMAL, OPACITY, so that key 2 (the positive class of ML.NET's binary evaluator) is OPACITY.
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
             .Append(ml.Transforms.LoadImages("Image", train.Root, nameof(SyntheticFolder.Row.ImagePath)))
-            .Append(ml.Transforms.FineTuneResNet(new ResNetFineTuneOptions
+            .Append(ml.Transforms.FineTuneResNet(new ResNetFineTuneTrainer.Options
             {
                 Strategy = FreezeStrategy.FeatureExtraction,
                 Grayscale = true,

@@ -45,7 +45,7 @@ public sealed class ScoreInExistingAppTests
         var trainData = Load(ml, train.Rows);
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
             .Append(ml.Transforms.LoadImages("Image", train.Root, PathColumn))
-            .Append(ml.Transforms.FineTuneResNet(new ResNetFineTuneOptions
+            .Append(ml.Transforms.FineTuneResNet(new ResNetFineTuneTrainer.Options
             {
                 Strategy = FreezeStrategy.FeatureExtraction,
                 Grayscale = true,

@@ -91,7 +91,7 @@ public sealed class NativeMemoryReuseTests
             CacheFeatures = false,
             ReuseNativeMemory = reuse,
             Augmentation = AugmentationOptions.EvalOnly(32, 32),
-            OnStep = _ => seen.Add(NativeMemoryReuse.ActiveLeases),
+            StepCallback = _ => seen.Add(NativeMemoryReuse.ActiveLeases),
         });
         return [.. seen];
     }

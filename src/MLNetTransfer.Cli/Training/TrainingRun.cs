@@ -125,7 +125,7 @@ internal static class TrainingRun
         ? "ML.NET's ImageNet ResNet18, resnet18-mlnet: layer4 has three blocks"
         : "torchvision's ImageNet weights from the torch.hub cache";
 
-    private static ResNetFineTuneOptions FineTuneOptions(TrainSettings settings, CancellationToken cancellation) => new()
+    private static ResNetFineTuneTrainer.Options FineTuneOptions(TrainSettings settings, CancellationToken cancellation) => new()
     {
         ImageColumnName = ImageRows.PathColumn,
         LabelColumnName = ImageRows.LabelColumn,
@@ -150,7 +150,7 @@ internal static class TrainingRun
 
     // MapValueToKey with the class names as key data fixes the key order (the positive class of a binary task is the
     // second name); the validation set goes to the fine-tune step as that step sees its input, with the key label.
-    private static TransformerChain<ITransformer> Fit(MLContext ml, ResNetFineTuneOptions options, IDataView train, IDataView validation,
+    private static TransformerChain<ITransformer> Fit(MLContext ml, ResNetFineTuneTrainer.Options options, IDataView train, IDataView validation,
         IReadOnlyList<string> classes, bool multiLabel)
     {
         if (multiLabel)

@@ -29,7 +29,7 @@ internal static class OutputSchema
         public float Logit { get; set; }
     }
 
-    public static SchemaShape Get(SchemaShape input, ResNetFineTuneOptions options, SchemaShape.Column label)
+    public static SchemaShape Get(SchemaShape input, ResNetFineTuneTrainer.Options options, SchemaShape.Column label)
     {
         bool multiLabel = label.Kind == SchemaShape.Column.VectorKind.Vector && label.ItemType == NumberDataViewType.Single && !label.IsKey;
         bool booleanLabel = label.Kind == SchemaShape.Column.VectorKind.Scalar && label.ItemType == BooleanDataViewType.Instance;

@@ -6,7 +6,7 @@ namespace MLNetTransfer.FineTuning;
 /// <summary>The starting network: which weights, which stem.</summary>
 internal static class PretrainedModelFactory
 {
-    public static ResNet Create(ResNetFineTuneOptions options) =>
+    public static ResNet Create(ResNetFineTuneTrainer.Options options) =>
         Create(options.WeightsPath, options.Architecture, options.AllowWeightsDownload, options.Grayscale, options.GrayscaleAdaptation);
 
     /// <summary>

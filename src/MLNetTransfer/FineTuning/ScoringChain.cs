@@ -27,7 +27,7 @@ internal static class ScoringChain
     public const string Logit = Prefix + "Logit";
     public const string PredictedValue = Prefix + "PredictedValue";
 
-    public static OnnxChainModel Build(MLContext ml, IDataView input, ResNetFineTuneOptions options, LabelSchema labels, int resizeTo, byte[] onnx)
+    public static OnnxChainModel Build(MLContext ml, IDataView input, ResNetFineTuneTrainer.Options options, LabelSchema labels, int resizeTo, byte[] onnx)
     {
         using var chain = new OnnxChainBuilder(ml, input);
         chain.AddImagePreprocessing(options.ImageColumnName, options.ImageFolder, resizeTo);

@@ -98,7 +98,7 @@ internal sealed class TestImages : IDisposable
     }
 
     /// <summary>Small and fast: frozen backbone, no random augmentation, 64 px in, 56 px crop, two epochs.</summary>
-    public static ResNetFineTuneOptions FastOptions(int epochs = 2) => new()
+    public static ResNetFineTuneTrainer.Options FastOptions(int epochs = 2) => new()
     {
         Strategy = FreezeStrategy.FeatureExtraction,
         Grayscale = true,

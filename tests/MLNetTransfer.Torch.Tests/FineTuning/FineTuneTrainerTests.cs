@@ -79,13 +79,13 @@ public sealed class FineTuneTrainerTests
         {
             var uninterrupted = TrainSmall(FreezeStrategy.LastStages(2), epochs: 3, seed: 9);
 
-            // Interrupt after epoch 2 (the checkpoint of epoch 2 is written before OnEpoch runs) ...
+            // Interrupt after epoch 2 (the checkpoint of epoch 2 is written before MetricsCallback runs) ...
             using var cancel = new CancellationTokenSource();
             Assert.ThrowsAny<OperationCanceledException>(() => TrainSmall(FreezeStrategy.LastStages(2), epochs: 3, seed: 9, configure: o =>
             {
                 o.CheckpointDirectory = dir;
                 o.CancellationToken = cancel.Token;
-                o.OnEpoch = e =>
+                o.MetricsCallback = e =>
                 {
                     if (e.Epoch == 2)
                     {
@@ -209,7 +209,7 @@ public sealed class FineTuneTrainerTests
     public void Live_tensors_do_not_grow_across_epochs()
     {
         var live = new List<long>();
-        TrainSmall(FreezeStrategy.LastStages(2), epochs: 4, seed: 3, configure: o => o.OnEpoch = _ => live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount));
+        TrainSmall(FreezeStrategy.LastStages(2), epochs: 4, seed: 3, configure: o => o.MetricsCallback = _ => live.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount));
         _output.WriteLine("live tensors after each epoch: " + string.Join(", ", live));
         Assert.Equal(live[1], live[3]);
     }
@@ -242,7 +242,7 @@ public sealed class FineTuneTrainerTests
                 Augmentation = new AugmentationOptions { ResizeTo = 36, CropSize = 32 },
                 ImageCacheBytes = imageCacheBytes,
                 // After the first epoch every file is gone: only cached images can be trained on again.
-                OnEpoch = m =>
+                MetricsCallback = m =>
                 {
                     if (m.Epoch == 1)
                     {
@@ -294,7 +294,7 @@ public sealed class FineTuneTrainerTests
             var run = TrainSmall(FreezeStrategy.LastStages(1), epochs: 1, seed: 3, configure: o =>
             {
                 o.RestoreBestWeights = restore;
-                o.OnEpoch = _ => live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+                o.MetricsCallback = _ => live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
             });
             Assert.True(run.Result.Epochs[0].IsBest);
             return live - before;

@@ -61,7 +61,7 @@ public sealed class LoopBehaviourTests
     public void Progress_events_come_every_step_with_rate_throughput_and_eta()
     {
         var steps = new List<StepProgress>();
-        var epochs = Train(FreezeStrategy.LastStages(1), new FineTuneOptions { Epochs = 2, WarmupEpochs = 1, OnStep = steps.Add }, out _);
+        var epochs = Train(FreezeStrategy.LastStages(1), new FineTuneOptions { Epochs = 2, WarmupEpochs = 1, StepCallback = steps.Add }, out _);
         Assert.Equal(2 * 3, steps.Count); // 48 images, batch 16, 2 epochs
         Assert.Equal(new[] { 1, 2, 3, 1, 2, 3 }, steps.Select(s => s.Step));
         Assert.All(steps, s => Assert.Equal(3, s.StepsPerEpoch));
@@ -86,7 +86,7 @@ public sealed class LoopBehaviourTests
         options.BatchSize = 16;
         options.Augmentation = AugmentationOptions.EvalOnly(32, 32);
         options.CacheFeatures = false;
-        options.OnEpoch = epochs.Add;
+        options.MetricsCallback = epochs.Add;
         var validation = FineTuneData.SingleLabel(valImages, valLabels, 2);
         result = FineTuneTrainer.Train(model, FineTuneData.SingleLabel(trainImages, trainLabels, 2), validation, options);
 

@@ -121,10 +121,10 @@ internal sealed class FineTuneOptions
     public CancellationToken CancellationToken { get; set; }
 
     /// <summary>Called after every optimizer step. Default null.</summary>
-    public Action<StepProgress>? OnStep { get; set; }
+    public Action<StepProgress>? StepCallback { get; set; }
 
     /// <summary>Called after every epoch. Default null.</summary>
-    public Action<EpochMetrics>? OnEpoch { get; set; }
+    public Action<EpochMetrics>? MetricsCallback { get; set; }
 
     /// <summary>Receives messages worth a log line (Auto's choice, resuming, early stopping). Default null.</summary>
     public Action<string>? Log { get; set; }

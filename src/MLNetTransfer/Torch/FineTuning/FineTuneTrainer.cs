@@ -270,7 +270,7 @@ internal static class FineTuneTrainer
                     TrainingCheckpoint.Save(_options.CheckpointDirectory, state, _model, _optimizer, bestWeights);
                 }
 
-                _options.OnEpoch?.Invoke(epochMetrics);
+                _options.MetricsCallback?.Invoke(epochMetrics);
                 if (state.StoppedEarly)
                 {
                     _options.Log?.Invoke($"Early stopping after epoch {epoch}: no improvement of the {_options.BestModelMetric} for {_options.EarlyStoppingPatience} epoch(s); best epoch {state.BestEpoch}.");
@@ -380,7 +380,7 @@ internal static class FineTuneTrainer
                 lossSum += value * indices.Length;
                 images += indices.Length;
 
-                if (_options.OnStep is { } onStep)
+                if (_options.StepCallback is { } onStep)
                 {
                     double seconds = watch.Elapsed.TotalSeconds;
                     double perStep = seconds / step;
