@@ -8,7 +8,7 @@ namespace MLNetTransfer.FineTuning;
 /// <summary>
 /// The output <see cref="SchemaShape"/> of the fine-tuning estimator before it is fitted. ML.NET keeps
 /// <c>SchemaShape.Column</c>'s constructor internal, so the columns come from a throwaway CustomMapping estimator whose
-/// output schema definition carries the right types (the public route; style convention 4). A schema shape carries no
+/// output schema definition carries the right types. A schema shape carries no
 /// key counts, so for a key label the class count, and with it whether the task is binary, is unknown before
 /// <c>Fit</c>: the shape then lists Score and PredictedLabel, and a fitted binary model adds Probability and Logit.
 /// </summary>
@@ -55,7 +55,7 @@ internal static class OutputSchema
             var valueType = booleanLabel
                 ? BooleanDataViewType.Instance
                 : (FindColumn(label.Annotations, "KeyValues")?.ItemType ?? TextDataViewType.Instance);
-            AddKeyValues(predicted, valueType);
+            AddKeyValues(predicted, valueType, options.LabelColumnName);
             definition[nameof(Outputs.Probability)].ColumnName = options.ProbabilityColumnName;
             definition[nameof(Outputs.Logit)].ColumnName = options.LogitColumnName;
             if (!booleanLabel)
@@ -84,13 +84,24 @@ internal static class OutputSchema
         definition.RemoveAll(c => Array.IndexOf(columns, c.ColumnName) < 0);
 
     // The annotation's values do not matter for a shape, only its type.
-    private static void AddKeyValues(SchemaDefinition.Column column, DataViewType itemType)
-    {
-        var method = typeof(OutputSchema).GetMethod(nameof(AddTyped), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-            .MakeGenericMethod(itemType.RawType);
-        method.Invoke(null, new object[] { column, itemType });
-    }
+    private static void AddKeyValues(SchemaDefinition.Column column, DataViewType itemType, string labelColumn) =>
+        KeyValueTypes.Run(itemType.RawType, labelColumn, new KeyValuesAnnotation(column, (PrimitiveDataViewType)itemType));
 
-    private static void AddTyped<T>(SchemaDefinition.Column column, DataViewType itemType) =>
-        column.AddAnnotation("KeyValues", new VBuffer<T>(2, new T[2]), new VectorDataViewType((PrimitiveDataViewType)itemType, 2));
+    private sealed class KeyValuesAnnotation : IKeyValueStep<bool>
+    {
+        private readonly SchemaDefinition.Column _column;
+        private readonly PrimitiveDataViewType _itemType;
+
+        public KeyValuesAnnotation(SchemaDefinition.Column column, PrimitiveDataViewType itemType)
+        {
+            _column = column;
+            _itemType = itemType;
+        }
+
+        public bool Run<T>()
+        {
+            _column.AddAnnotation("KeyValues", new VBuffer<T>(2, new T[2]), new VectorDataViewType(_itemType, 2));
+            return true;
+        }
+    }
 }

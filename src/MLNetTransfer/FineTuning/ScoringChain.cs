@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetTransfer.Data;
@@ -11,11 +10,11 @@ using MLNetTransfer.Torch.Metrics;
 namespace MLNetTransfer.FineTuning;
 
 /// <summary>
-/// The fitted fine-tuned model as a chain of ML.NET's own transformers (DESIGN.md decision 5): the image preprocessing
-/// and the ONNX graph of <see cref="OnnxChainBuilder"/> (centre crop, channels, normalisation, network, softmax or
-/// sigmoid, prediction outputs), then conversions that turn the per-row vectors into the columns ML.NET's evaluators and
+/// The fitted fine-tuned model as a chain of ML.NET's own transformers: the image preprocessing and the ONNX graph of
+/// <see cref="OnnxChainBuilder"/> (centre crop, channels, normalisation, network, softmax or sigmoid, prediction
+/// outputs), then conversions that turn the per-row vectors into the columns ML.NET's evaluators and
 /// <c>MapKeyToValue</c> expect. <c>mlContext.Model.Save</c> writes it like any chain, and it loads where only
-/// Microsoft.ML, ImageAnalytics and OnnxTransformer are referenced.
+/// Microsoft.ML, ImageAnalytics and OnnxTransformer are referenced: no step needs this library at scoring time.
 /// </summary>
 internal static class ScoringChain
 {
@@ -107,28 +106,41 @@ internal static class ScoringChain
         return chain.Build();
     }
 
-    // PredictedLabel: the predicted index (a scalar float Score after the identity perceptron) mapped to the label's
-    // value, then to a key whose values and order are the label key's, so MapKeyToValue gives the original labels.
-    private static IEnumerable<ITransformer> PredictedLabel(MLContext ml, IDataView current, LabelSchema labels, string outputColumn)
+    /// <summary>
+    /// PredictedLabel: the predicted index (the scalar float <c>Score</c> of the identity perceptron) mapped to the
+    /// label's value, then to a key whose values and order are the label key's, so MapKeyToValue gives the original labels.
+    /// </summary>
+    internal static ITransformer[] PredictedLabel(MLContext ml, IDataView current, LabelSchema labels, string outputColumn) =>
+        KeyValueTypes.Run(labels.KeyValueType, labels.ColumnName, new PredictedLabelSteps(ml, current, labels, outputColumn));
+
+    private sealed class PredictedLabelSteps : IKeyValueStep<ITransformer[]>
     {
-        var method = typeof(ScoringChain).GetMethod(nameof(PredictedLabelTyped), BindingFlags.NonPublic | BindingFlags.Static)!;
-        var valueType = labels.KeyValueType == typeof(ReadOnlyMemory<char>) ? typeof(string) : labels.KeyValueType;
-        return (IEnumerable<ITransformer>)method.MakeGenericMethod(valueType).Invoke(null, new object[] { ml, current, labels, outputColumn })!;
+        private readonly MLContext _ml;
+        private readonly IDataView _current;
+        private readonly LabelSchema _labels;
+        private readonly string _outputColumn;
+
+        public PredictedLabelSteps(MLContext ml, IDataView current, LabelSchema labels, string outputColumn)
+        {
+            _ml = ml;
+            _current = current;
+            _labels = labels;
+            _outputColumn = outputColumn;
+        }
+
+        public ITransformer[] Run<T>()
+        {
+            var values = _labels.KeyValues<T>();
+            var pairs = values.Select((v, i) => new KeyValuePair<float, T>(i, v));
+            var map = _ml.Transforms.Conversion.MapValue(PredictedValue, pairs, "Score").Fit(_current);
+            var keyData = _ml.Data.LoadFromEnumerable(values.Select(v => new KeyRow<T> { Value = v }));
+            var key = _ml.Transforms.Conversion.MapValueToKey(_outputColumn, PredictedValue, keyData: keyData).Fit(map.Transform(_current));
+            return new ITransformer[] { map, key };
+        }
     }
 
     private sealed class KeyRow<T>
     {
         public T Value { get; set; } = default!;
-    }
-
-    private static IEnumerable<ITransformer> PredictedLabelTyped<T>(MLContext ml, IDataView current, LabelSchema labels, string outputColumn)
-    {
-        var values = labels.KeyValues<T>();
-        var pairs = values.Select((v, i) => new KeyValuePair<float, T>(i, v));
-        var map = ml.Transforms.Conversion.MapValue(PredictedValue, pairs, "Score").Fit(current);
-        var mapped = map.Transform(current);
-        var keyData = ml.Data.LoadFromEnumerable(values.Select(v => new KeyRow<T> { Value = v }));
-        var key = ml.Transforms.Conversion.MapValueToKey(outputColumn, PredictedValue, keyData: keyData).Fit(mapped);
-        return new ITransformer[] { map, key };
     }
 }
