@@ -10,12 +10,21 @@ namespace MLNetTransfer.FineTuning;
 /// Turns a one-element vector column into a scalar <c>Score</c> column with ML.NET's own, saveable transformers only.
 /// </summary>
 /// <remarks>
-/// ML.NET's OnnxTransformer yields every output as a vector (a scalar ONNX output cannot be read back), and no built-in
-/// transform reduces a vector to a scalar; ML.NET's binary evaluator, however, needs scalar Single columns. A trained
-/// linear predictor is a built-in transformer that does exactly that, and an AveragedPerceptron trained on the two rows
-/// ([1], true) and ([0], false) with learning rate 1, no decay, no regularisation, no averaging and one pass ends with
-/// weight 1 and bias 0: its Score is its input, bit for bit (checked below, so that a change of ML.NET's update rule
-/// fails loudly instead of scaling scores).
+/// Why a trained predictor: ML.NET 5.0.1 has no public, saveable step from <c>Vector&lt;Single, 1&gt;</c> to
+/// <c>Single</c>, which Probability and Logit (for the binary evaluator) and the predicted index (for the key mapping)
+/// need. In https://github.com/dotnet/machinelearning: OnnxTransformer types a rank-0 graph output as <c>Single</c> but
+/// cannot read it (<c>Mapper.MakeObjectGetter</c> in src/Microsoft.ML.OnnxTransformer/OnnxTransform.cs calls
+/// <c>AsEnumerable&lt;NamedOnnxValue&gt;()</c> on the tensor and throws ArgumentNullException; a rank-0 output would not
+/// fit a batched graph either), and <c>OnnxOptions.ShapeDictionary</c> may resize an output but not drop its axis
+/// (<c>OnnxModel.GetOnnxVariablesFromMetadata</c> in src/Microsoft.ML.OnnxTransformer/OnnxUtils.cs); Expression,
+/// ConvertType, CopyColumns, Concatenate and MapValue keep a vector a vector; <c>LinearBinaryModelParameters</c> and
+/// <c>BinaryPredictionTransformer</c> have no public constructor, so weight 1 and bias 0 cannot be set without training;
+/// and a CustomMapping would need this library wherever the model is loaded.
+/// tests/MLNetTransfer.Tests/Scoring/IdentityPerceptronTests.cs tries each route on ML.NET, so the upgrade that opens
+/// one fails a test. The perceptron, trained on the two rows ([1], true) and ([0], false) with learning rate 1, no
+/// decay, no regularisation, no averaging and one pass, ends with weight 1 and bias 0: its Score is its input, bit for
+/// bit but for -0, which comes out +0 (checked below, so that a change of ML.NET's update rule fails loudly instead of
+/// scaling scores).
 /// </remarks>
 internal static class IdentityPerceptron
 {

@@ -4,8 +4,9 @@ namespace MLNetTransfer.Onnx;
 
 /// <summary>
 /// The per-row outputs ML.NET's scoring chain turns into scalar columns (see <see cref="ResNetOnnxSpec.IncludePredictionOutputs"/>).
-/// ML.NET's OnnxTransformer only yields vectors, so each is <c>[N]</c> (a vector of one per row) and the chain makes it
-/// a scalar afterwards.
+/// Each is <c>[N]</c>, which ML.NET's OnnxTransformer reads as a vector of one per row, and the chain makes it a scalar
+/// afterwards: OnnxTransformer cannot read a rank-0 output (src/MLNetTransfer/FineTuning/IdentityPerceptron.cs says
+/// why), and a rank-0 output would not fit a batch of images anyway.
 /// </summary>
 internal static class PredictionOutputs
 {

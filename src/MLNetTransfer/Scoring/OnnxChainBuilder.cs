@@ -10,10 +10,10 @@ using MLNetTransfer.Data;
 namespace MLNetTransfer.Scoring;
 
 /// <summary>
-/// Builds a fitted chain of ML.NET's own transformers around an exported ONNX graph (DESIGN.md decision 5): the image
-/// preprocessing the graph expects, the graph through <c>ApplyOnnxModel</c>, and whatever conversions follow. Working
-/// columns are named with <see cref="Prefix"/> and dropped by <see cref="Build"/>. Shared by the fine-tuning and the
-/// featurizing estimators, so both score the same way.
+/// Builds a fitted chain of ML.NET's own transformers around an exported ONNX graph, so that a saved model scores with
+/// ML.NET's packages alone: the image preprocessing the graph expects, the graph through <c>ApplyOnnxModel</c>, and
+/// whatever conversions follow. Working columns are named with <see cref="Prefix"/> and dropped by <see cref="Build"/>.
+/// Shared by the fine-tuning and the featurizing estimators, so both score the same way.
 /// </summary>
 /// <remarks>
 /// Owns what it has fitted (the ONNX Runtime session, the graph's file) until <see cref="Build"/> hands it to an
