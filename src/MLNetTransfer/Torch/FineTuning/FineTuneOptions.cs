@@ -25,7 +25,8 @@ internal sealed class FineTuneOptions
 
     /// <summary>
     /// Epochs at the start in which only the head trains, before the planned stages unfreeze (fastai's
-    /// <c>fine_tune(freeze_epochs=1)</c>, the Keras guide; pitfall P10). Default 0.
+    /// <c>fine_tune(freeze_epochs=1)</c>, the Keras guide; docs/pitfalls.md, "Head first, lower rates for the
+    /// backbone"). Default 0.
     /// </summary>
     public int HeadOnlyEpochs { get; set; }
 
@@ -83,7 +84,10 @@ internal sealed class FineTuneOptions
     /// <summary>Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one. Default false.</summary>
     public bool Resume { get; set; }
 
-    /// <summary>Resize, crop and augmentation of training images; validation uses its resize and centre crop. Default: DESIGN.md decision 8.</summary>
+    /// <summary>
+    /// Resize, crop and augmentation of training images; validation uses its resize and centre crop. Default:
+    /// <see cref="AugmentationOptions"/>'s defaults (docs/design.md, "Augmentation").
+    /// </summary>
     public AugmentationOptions Augmentation { get; set; } = new();
 
     /// <summary>Threads decoding and augmenting images; 0 = one per processor. Default 0.</summary>
