@@ -35,6 +35,6 @@ internal static class PngFolder
         return FineTuneData.SingleLabel(files.Select(f => ImageSource.FromFile(f.path)).ToList(), files.Select(f => f.label).ToList(), classes: 2);
     }
 
-    /// <summary>The resize that keeps DESIGN.md's 256 → 224 ratio for a crop: 224 → 256, 128 → 146.</summary>
+    /// <summary>The resize that keeps torchvision's 256 → 224 ratio for a crop: 224 → 256, 128 → 146.</summary>
     public static int ResizeFor(int crop) => (int)Math.Round(crop * 256.0 / 224.0);
 }

@@ -1,6 +1,7 @@
 // Scores images with a model.zip that MLNetTransfer trained and ml.Model.Save wrote, in an app that references only
 // Microsoft.ML, Microsoft.ML.ImageAnalytics, Microsoft.ML.OnnxTransformer and Microsoft.ML.OnnxRuntime: no TorchSharp,
-// no libtorch, no MLNetTransfer assembly (DESIGN.md decision 5). The app checks that about itself before it exits.
+// no libtorch, no MLNetTransfer assembly (docs/design.md, "Persistence through ML.NET's transformers"). The app checks
+// that about itself before it exits.
 //
 //   dotnet run -c Release --project samples/ScoreInExistingApp -- <model.zip> <image or folder>... [--json]
 //

@@ -2,7 +2,6 @@ using System;
 using Microsoft.ML;
 using MLNetTransfer.Featurization;
 using MLNetTransfer.FineTuning;
-using MLNetTransfer.Torch;
 using MLNetTransfer.Torch.FineTuning;
 
 namespace MLNetTransfer;
@@ -12,7 +11,7 @@ public static class TransferLearningCatalog
 {
     /// <summary>
     /// Fine-tunes an ImageNet-pretrained ResNet on <paramref name="imageColumnName"/> and
-    /// <paramref name="labelColumnName"/> with the usual defaults (see <see cref="ResNetFineTuneTrainer.Options"/>).
+    /// <paramref name="labelColumnName"/> with the defaults of <see cref="ResNetFineTuneTrainer.Options"/>.
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="labelColumnName">A key (MapValueToKey), Boolean, or Single vector (multi-label) label.</param>
@@ -28,7 +27,7 @@ public static class TransferLearningCatalog
         ResNetArchitecture architecture = ResNetArchitecture.ResNet18,
         FreezeStrategy? strategy = null,
         bool grayscale = false,
-        int epochs = 10) =>
+        int epochs = FineTuneDefaults.Epochs) =>
         catalog.FineTuneResNet(new ResNetFineTuneTrainer.Options
         {
             LabelColumnName = labelColumnName,

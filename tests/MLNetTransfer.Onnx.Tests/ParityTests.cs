@@ -12,9 +12,9 @@ using static TorchSharp.torch;
 namespace MLNetTransfer.Onnx.Tests;
 
 /// <summary>
-/// DESIGN.md decision 6 and pitfall P8: ONNX Runtime running the written graph on raw 0–255 pixels gives TorchSharp's
-/// eval-mode output on the same pixels, preprocessed by the test's own code, within 1e-4; and ONNX's checker accepts
-/// every written model.
+/// docs/design.md, "Our ONNX writer", and docs/pitfalls.md, "Export in eval mode and check it numerically": ONNX
+/// Runtime running the written graph on raw 0–255 pixels gives TorchSharp's eval-mode output on the same pixels,
+/// preprocessed by the test's own code, within 1e-4; and ONNX's checker accepts every written model.
 /// </summary>
 [Collection("NoParallelization")]
 public sealed class ParityTests

@@ -10,7 +10,7 @@ namespace MLNetTransfer.Torch.Tests;
 
 /// <summary>
 /// A gray image copied to R = G = B through the RGB network equals the image itself through the adapted 1-channel
-/// network (DESIGN.md decision 3), away from conv1's zero-padded border.
+/// network (docs/design.md, "Grayscale inputs"), away from conv1's zero-padded border.
 /// </summary>
 [Collection("NoParallelization")]
 public sealed class GrayscaleStemTests

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference values for MLNetTransfer.Torch's metrics (Metrics/) and losses (Losses/).
+"""Reference values for the engine's metrics (src/MLNetTransfer/Torch/Metrics/) and losses (Losses/).
 
 Usage: /usr/bin/python3 make_metric_references.py OUTDIR
 
@@ -17,8 +17,9 @@ references are computed from those float32 arrays, so C# sees exactly the inputs
 Where the C# code deliberately differs from the reference library, the script computes the documented C# result
 from the library's own per-item values:
   - sklearn's roc_auc_score raises "Only one class present in y_true" (binary) or for an absent class (one-vs-rest);
-    MLNetTransfer reports NaN for that item, counts it, and averages over the defined ones (pitfall P7). The
-    script records sklearn's per-class/per-label binary AUCs on the defined items and their mean.
+    MLNetTransfer reports NaN for that item, counts it, and averages over the defined ones (docs/pitfalls.md,
+    "AUC is undefined when a class is absent"). The script records sklearn's per-class/per-label binary AUCs on
+    the defined items and their mean.
   - A multi-label batch whose targets are all missing has no torch counterpart (0/0); MLNetTransfer returns 0.
 """
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference files for MLNetTransfer.Torch's weight readers and ResNet parity tests.
+"""Reference files for the engine's weight readers (src/MLNetTransfer/Torch/Weights/) and ResNet parity tests.
 
 Usage: /usr/bin/python3 make_torchvision_references.py OUTDIR
 

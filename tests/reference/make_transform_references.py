@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Reference outputs of torchvision's image transforms for MLNetTransfer.Torch's data pipeline tests.
+"""Reference outputs of torchvision's image transforms for the engine's data pipeline tests
+(src/MLNetTransfer/Torch/Data/).
 
 Usage: /usr/bin/python3 make_transform_references.py OUTDIR
 

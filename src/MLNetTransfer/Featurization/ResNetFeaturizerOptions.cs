@@ -25,8 +25,8 @@ public sealed class ResNetFeaturizerOptions
 
     /// <summary>
     /// Adapt conv1 to one channel (summed RGB kernels, normalisation folded in): features of a gray image equal the RGB
-    /// network's features of the same image copied to three channels, away from the border (DESIGN.md decision 3).
-    /// Default false.
+    /// network's features of the same image copied to three channels, away from the border (docs/design.md, "Grayscale
+    /// inputs"). Default false.
     /// </summary>
     public bool Grayscale { get; set; }
 

@@ -13,7 +13,7 @@ internal static class ModelMetadataKeys
     /// <summary>Version of this layout of graph and metadata (an integer); see <see cref="CurrentFormatVersion"/>.</summary>
     public const string FormatVersion = Prefix + "format_version";
 
-    /// <summary>Version of the MLNetTransfer.Onnx assembly that wrote the model.</summary>
+    /// <summary>Version of the MLNetTransfer assembly that wrote the model.</summary>
     public const string ProducerVersion = Prefix + "producer_version";
 
     /// <summary>The architecture's name, e.g. <c>resnet50</c>.</summary>

@@ -3,8 +3,9 @@ using System.Linq;
 namespace MLNetTransfer.Onnx;
 
 /// <summary>
-/// The preprocessing nodes at the head of the graph (pitfall P9: what training did to the pixels travels with the
-/// model): centre crop, channel conversion, /255, per-channel normalisation. See <see cref="ResNetOnnxSpec"/>.
+/// The preprocessing nodes at the head of the graph (docs/pitfalls.md, "Preprocessing must travel with the model": what
+/// training did to the pixels travels with the model): centre crop, channel conversion, /255, per-channel
+/// normalisation. See <see cref="ResNetOnnxSpec"/>.
 /// </summary>
 internal static class Preprocessing
 {

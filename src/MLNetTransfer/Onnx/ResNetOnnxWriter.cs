@@ -13,16 +13,17 @@ namespace MLNetTransfer.Onnx;
 
 /// <summary>
 /// Writes a ResNet inference graph in ONNX from a <see cref="WeightSnapshot"/> with torchvision's state_dict names
-/// (DESIGN.md decision 6: TorchSharp has no ONNX export). Raw 0–255 pixels in; scores (softmax or sigmoid) out.
+/// (TorchSharp has no ONNX export, dotnet/TorchSharp#1281; docs/design.md, "Our ONNX writer"). Raw 0–255 pixels in;
+/// scores (softmax or sigmoid) out.
 /// </summary>
 /// <remarks>
 /// <para>
-/// The graph (opset 17 of the default domain, IR version 8, dynamic batch axis <c>N</c>):
-/// preprocessing as described on <see cref="ResNetOnnxSpec"/> (Slice, Conv 1x1 or Concat, Div, Sub, Div); the stem
-/// Conv 7x7/2 → Relu → MaxPool 3x3/2; for each block Conv → Relu → … → Conv, plus the identity or a 1x1 strided
-/// projection Conv, Add, Relu; GlobalAveragePool → Flatten → Gemm (transB = 1) [→ Relu → Gemm for the MLP head] →
-/// Softmax (axis 1) or Sigmoid. Every BatchNorm is folded into the Conv before it (<c>W' = W γ/√(σ²+ε)</c>,
-/// <c>b' = β − μ γ/√(σ²+ε)</c>), dropout is left out: the graph is for inference only (pitfall P8).
+/// The graph (opset 17 of the default domain, IR version 8, dynamic batch axis <c>N</c>): preprocessing as described on
+/// <see cref="ResNetOnnxSpec"/> (Slice, Conv 1x1 or Concat, Div, Sub, Div); the stem Conv 7x7/2 → Relu → MaxPool 3x3/2;
+/// for each block Conv → Relu → … → Conv, plus the identity or a 1x1 strided projection Conv, Add, Relu;
+/// GlobalAveragePool → Flatten → Gemm (transB = 1) [→ Relu → Gemm for the MLP head] → Softmax (axis 1) or Sigmoid.
+/// Every BatchNorm is folded into the Conv before it (<c>W' = W γ/√(σ²+ε)</c>, <c>b' = β − μ γ/√(σ²+ε)</c>), dropout is
+/// left out: the graph is for inference only (docs/pitfalls.md, "Export in eval mode and check it numerically").
 /// </para>
 /// <para>
 /// Initializer names are the state_dict names. A folded convolution's weight keeps its conv's name

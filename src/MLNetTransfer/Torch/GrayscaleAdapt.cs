@@ -11,8 +11,8 @@ public enum GrayscaleAdapt
 
     /// <summary>
     /// The mean of the colour channels, as often quoted. It shrinks conv1's output three times, so a pretrained (and
-    /// especially a frozen) <c>bn1</c> no longer sees the statistics it was trained on (pitfall P2). Offered for
-    /// comparison only.
+    /// especially a frozen) <c>bn1</c> no longer sees the statistics it was trained on (docs/pitfalls.md, "Grayscale:
+    /// sum, not mean"). Offered for comparison only.
     /// </summary>
     Mean,
 }

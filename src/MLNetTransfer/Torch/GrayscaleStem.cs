@@ -7,7 +7,7 @@ namespace MLNetTransfer.Torch;
 
 /// <summary>
 /// Turns a 3-channel ResNet into a 1-channel one whose <c>conv1</c> is made from the RGB weights, with the per-channel
-/// input normalisation folded in (DESIGN.md decision 3).
+/// input normalisation folded in (docs/design.md, "Grayscale inputs").
 /// </summary>
 /// <remarks>
 /// <para>

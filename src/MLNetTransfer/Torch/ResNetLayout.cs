@@ -19,7 +19,7 @@ internal enum ResNetBlockKind
 /// <remarks>
 /// Besides the five standard depths there is <see cref="MLNetResNet18"/>: the ImageNet network that ML.NET ships in
 /// <c>Microsoft.ML.DnnImageFeaturizer.ResNet18</c> has three blocks in <c>layer4</c> (22 convolutions), so it is not
-/// torchvision's resnet18 and is named for what it is (DESIGN.md decision 2).
+/// torchvision's resnet18 and is named for what it is (docs/design.md, "Pretrained weights").
 /// </remarks>
 internal sealed class ResNetLayout : IEquatable<ResNetLayout>
 {

@@ -1,15 +1,15 @@
 // Makes TorchSharp's native libLibTorchSharp.so load on systems whose libstdc++ is older than the GCC that built it
-// (DESIGN.md decision 1). TorchSharp 0.107.0's library asks for GLIBCXX_3.4.32 (GCC 13) only for
+// (docs/design.md, "libtorch on Debian 12"). TorchSharp 0.107.0's library asks for GLIBCXX_3.4.32 (GCC 13) only for
 // _ZSt21ios_base_library_initv, which GCC 13's <iostream> references with a bare `.globl` that no relocation uses.
 // Marking that one version need VER_FLG_WEAK turns the loader's hard "version not found" into a "weak version not
 // found" notice; nothing else changes.
 //
 // This file is compiled twice:
-//   - by MSBuild's RoslynCodeTaskFactory from build/MLNetTransfer.Torch.targets, against netstandard 2.0 with only
+//   - by MSBuild's RoslynCodeTaskFactory from build/MLNetTransfer.targets, against netstandard 2.0 with only
 //     Microsoft.Build.Framework and Microsoft.Build.Utilities.Core referenced (so: no Span, no BinaryPrimitives,
 //     no File.Move(..., overwrite), no System.Index);
 //   - into MLNetTransfer.Torch.Tests with MLNETTRANSFER_PATCHER_NO_MSBUILD defined, which leaves the MSBuild task out.
-// It is not part of the MLNetTransfer.Torch assembly.
+// It is not part of the MLNetTransfer assembly.
 //
 // Sources for the formats read here:
 //   ELF gABI (section headers, SHT_DYNSYM, Elf64_Sym):  https://refspecs.linuxfoundation.org/elf/gabi4+/ch4.sheader.html

@@ -20,7 +20,8 @@ internal static class TorchModels
         var model = new ResNet(layout, outputs, inChannels);
         if (mlpHead)
         {
-            // The feature-extraction head of DESIGN.md decision 4: Linear(F, 256) → ReLU → Dropout(0.5) → Linear(256, K).
+            // The feature-extraction head (docs/design.md, "Freezing and BatchNorm"): Linear(F, 256) → ReLU →
+            // Dropout(0.5) → Linear(256, K).
             model.ReplaceHead(nn.Sequential(
                 nn.Linear(layout.FeatureCount, 256), nn.ReLU(), nn.Dropout(0.5), nn.Linear(256, outputs)));
         }

@@ -11,9 +11,9 @@ using Xunit.Abstractions;
 namespace MLNetTransfer.Tests.Conformance;
 
 /// <summary>
-/// ML.NET's <c>TestEstimatorCore</c> for <see cref="ResNetFineTuneTrainer"/> with public API only (style convention 15):
-/// schema propagation, bad schemas failing at <c>GetOutputSchema</c> and at <c>Fit</c> with ML.NET's wording, bad data
-/// failing clearly, Save → Load in a fresh MLContext, and disposal.
+/// ML.NET's <c>TestEstimatorCore</c> for <see cref="ResNetFineTuneTrainer"/> with public API only, since save/load and
+/// schema drift are what break users: schema propagation, bad schemas failing at <c>GetOutputSchema</c> and at
+/// <c>Fit</c> with ML.NET's wording, bad data failing clearly, Save → Load in a fresh MLContext, and disposal.
 /// </summary>
 [Collection("NoParallelization")]
 public sealed class FineTuneConformanceTests

@@ -111,8 +111,9 @@ internal sealed class TestImages : IDisposable
     };
 
     /// <summary>
-    /// The <see cref="SchemaShape"/> of <see cref="Row"/>s after <paramref name="prefix"/>, by the public route (style
-    /// convention 15): a TextLoader of the row type appended with the estimators; no data is read.
+    /// The <see cref="SchemaShape"/> of <see cref="Row"/>s after <paramref name="prefix"/>, by the public route
+    /// (ML.NET's <c>SchemaShape.Column</c> has no public constructor): a TextLoader of the row type appended with the
+    /// estimators; no data is read.
     /// </summary>
     public static SchemaShape ShapeAfter(MLContext ml, IEstimator<ITransformer>? prefix = null) =>
         ml.Data.CreateTextLoader<Row>().Append(prefix ?? new EstimatorChain<ITransformer>()).GetOutputSchema();
@@ -135,7 +136,8 @@ internal sealed class TestImages : IDisposable
 }
 
 /// <summary>
-/// ML.NET's <c>TestEstimatorCore</c> checks, done with public API only (style convention 15).
+/// ML.NET's <c>TestEstimatorCore</c> checks (test/Microsoft.ML.TestFramework/DataPipe/TestDataPipeBase.cs in
+/// https://github.com/dotnet/machinelearning), done with public API only.
 /// </summary>
 internal static class EstimatorConformance
 {

@@ -4,11 +4,13 @@ using Xunit;
 
 namespace MLNetTransfer.Torch.Tests.Data;
 
-/// <summary>Defaults of DESIGN.md decision 8, the medical-imaging guardrails and the always-impossible values.</summary>
+/// <summary>
+/// The defaults (docs/design.md, "Augmentation"), the medical-imaging guardrails and the always-impossible values.
+/// </summary>
 public sealed class AugmentationOptionsTests
 {
     [Fact]
-    public void DefaultsAreDesignDecisionEight()
+    public void DefaultsAreResize256RandomCrop224AndMildAugmentation()
     {
         var options = new AugmentationOptions();
 

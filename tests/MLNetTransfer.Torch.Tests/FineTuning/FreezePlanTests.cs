@@ -45,7 +45,8 @@ public sealed class FreezePlanTests
         Assert.Contains("fc.weight", grads);
         Assert.Equal(grads.Sum(n => model.get_parameter(n)!.numel()), plan.TrainableParameterCount);
         Assert.False(plan.BackboneIsConstant);
-        // The backbone trains at a tenth of the head's rate (P10).
+        // The backbone trains at a tenth of the head's rate (docs/pitfalls.md, "Head first, lower rates for the
+        // backbone").
         Assert.All(plan.Groups.Where(g => !g.Name.StartsWith("head", StringComparison.Ordinal)), g => Assert.Equal(1e-4, g.LearningRate, 12));
     }
 
@@ -129,7 +130,7 @@ public sealed class FreezePlanTests
         using var optimizer = optim.AdamW(plan.Groups.Select(g => new TorchSharp.Modules.AdamW.ParamGroup(g.Parameters, lr: g.LearningRate, weight_decay: g.WeightDecay)));
         for (int step = 0; step < 3; step++)
         {
-            model.train(); // every epoch calls this: frozen BatchNorm must stay in eval mode (P1)
+            model.train(); // every epoch calls this: frozen BatchNorm must stay in eval mode (docs/pitfalls.md)
             using var scope = NewDisposeScope();
             var loss = nn.functional.cross_entropy(model.call(randn(4, 3, 32, 32) * 2 + 1), tensor(new long[] { 0, 1, 0, 1 }));
             optimizer.zero_grad();

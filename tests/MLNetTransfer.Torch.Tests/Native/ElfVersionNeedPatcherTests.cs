@@ -13,7 +13,7 @@ namespace MLNetTransfer.Torch.Tests.Native;
 
 /// <summary>
 /// The ELF logic of the build-time patch that lets TorchSharp 0.107.0's libLibTorchSharp.so load with libstdc++ 12
-/// (DESIGN.md decision 1), checked on temporary copies of the real library from the NuGet cache.
+/// (docs/design.md, "libtorch on Debian 12"), checked on temporary copies of the real library from the NuGet cache.
 /// </summary>
 public sealed class ElfVersionNeedPatcherTests : IDisposable
 {

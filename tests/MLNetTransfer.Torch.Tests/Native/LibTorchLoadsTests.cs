@@ -7,7 +7,7 @@ namespace MLNetTransfer.Torch.Tests.Native;
 
 /// <summary>
 /// libtorch loads and trains from the test output directory. On Debian 12 this fails with "GLIBCXX_3.4.32 not found"
-/// unless the build target has patched the copied libLibTorchSharp.so (DESIGN.md decision 1).
+/// unless the build target has patched the copied libLibTorchSharp.so (docs/design.md, "libtorch on Debian 12").
 /// </summary>
 [Collection("NoParallelization")]
 public sealed class LibTorchLoadsTests

@@ -3,7 +3,7 @@ using System;
 namespace MLNetTransfer;
 
 /// <summary>
-/// How training images are resized, cropped and randomly varied (DESIGN.md decision 8). The defaults suit
+/// How training images are resized, cropped and randomly varied (docs/design.md, "Augmentation"). The defaults suit
 /// radiographs and other medical images: resize 256, random crop 224, horizontal flip 0.5, rotation ±10°,
 /// brightness and contrast ±0.1. Validation and test images get resize 256 and a center crop 224 only.
 /// </summary>

@@ -9,7 +9,10 @@ internal sealed class BatchLoaderOptions
     /// <summary>Channels the network takes, 1 or 3; images are converted (RGB to luma, gray replicated). Default 3.</summary>
     public int Channels { get; set; } = 3;
 
-    /// <summary>Resize, crop and augmentation (DESIGN.md decision 8). Default: <see cref="AugmentationOptions"/>'s defaults.</summary>
+    /// <summary>
+    /// Resize, crop and augmentation (docs/design.md, "Augmentation"). Default: <see cref="AugmentationOptions"/>'s
+    /// defaults.
+    /// </summary>
     public AugmentationOptions Augmentation { get; set; } = new();
 
     /// <summary>The base seed; with the epoch and the sample's position it seeds each sample's augmentation. Default 1.</summary>

@@ -3,7 +3,7 @@ using System;
 namespace MLNetTransfer.Torch.Data;
 
 /// <summary>
-/// The validation and training transforms of DESIGN.md decision 8, on CHW floats: resize the shorter side to
+/// The validation and training transforms (docs/design.md, "Augmentation"), on CHW floats: resize the shorter side to
 /// <see cref="AugmentationOptions.ResizeTo"/>, then a center crop (validation) or a random crop, flips, a rotation and
 /// intensity jitter (training). Output values lie in [0, 1]; normalisation is a separate step (<see cref="Normalize"/>).
 /// </summary>

@@ -5,7 +5,7 @@ internal sealed record AutoDecision(FreezeStrategy Strategy, string Reason);
 
 /// <summary>
 /// The transfer-learning decision table (data set size × domain similarity), as in the CS231n notes on transfer
-/// learning and the Keras fine-tuning guide, with the thresholds of this project's brief:
+/// learning and the Keras fine-tuning guide, with these thresholds (shown to users in README.md, "Choosing a strategy"):
 /// <list type="table">
 /// <item><term>under 1,000 images</term><description>feature extraction: too few to move a backbone without overfitting.</description></item>
 /// <item><term>1,000–50,000, similar domain</term><description>the last stage (under 10,000) or the last two stages.</description></item>

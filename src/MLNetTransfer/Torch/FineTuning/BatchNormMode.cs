@@ -1,8 +1,8 @@
 namespace MLNetTransfer;
 
 /// <summary>
-/// What happens to the BatchNorm layers of the frozen part of the backbone (pitfall P1). BatchNorm in the stages that
-/// are being trained always trains.
+/// What happens to the BatchNorm layers of the frozen part of the backbone (docs/pitfalls.md, "Frozen BatchNorm must
+/// stay in eval mode"). BatchNorm in the stages that are being trained always trains.
 /// </summary>
 public enum BatchNormMode
 {

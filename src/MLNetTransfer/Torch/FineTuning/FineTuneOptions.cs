@@ -5,7 +5,10 @@ using MLNetTransfer.Torch.Losses;
 
 namespace MLNetTransfer.Torch.FineTuning;
 
-/// <summary>Settings of <see cref="FineTuneTrainer"/>, each with its default.</summary>
+/// <summary>
+/// The engine's settings, built from <see cref="ResNetFineTuneTrainer.Options"/> (which documents each default; the
+/// constants are <see cref="FineTuneDefaults"/>) with the device resolved and the data already split.
+/// </summary>
 internal sealed class FineTuneOptions
 {
     /// <summary>Which parts train. Default <see cref="FreezeStrategy.Auto"/> with a domain different from ImageNet.</summary>
@@ -15,14 +18,15 @@ internal sealed class FineTuneOptions
     public BatchNormMode BatchNormMode { get; set; } = BatchNormMode.Frozen;
 
     /// <summary>Epochs. Default 10.</summary>
-    public int Epochs { get; set; } = 10;
+    public int Epochs { get; set; } = FineTuneDefaults.Epochs;
 
     /// <summary>Epochs of linear learning-rate warmup before the cosine decay (fractions allowed). Default 1.</summary>
-    public double WarmupEpochs { get; set; } = 1;
+    public double WarmupEpochs { get; set; } = FineTuneDefaults.WarmupEpochs;
 
     /// <summary>
     /// Epochs at the start in which only the head trains, before the planned stages unfreeze (fastai's
-    /// <c>fine_tune(freeze_epochs=1)</c>, the Keras guide; pitfall P10). Default 0.
+    /// <c>fine_tune(freeze_epochs=1)</c>, the Keras guide; docs/pitfalls.md, "Head first, lower rates for the
+    /// backbone"). Default 0.
     /// </summary>
     public int HeadOnlyEpochs { get; set; }
 
@@ -30,22 +34,22 @@ internal sealed class FineTuneOptions
     public bool GradualUnfreezing { get; set; }
 
     /// <summary>Images per step. Default 32.</summary>
-    public int BatchSize { get; set; } = 32;
+    public int BatchSize { get; set; } = FineTuneDefaults.BatchSize;
 
     /// <summary>Peak learning rate of the head (and of everything when training from scratch). Default 1e-3.</summary>
-    public double LearningRate { get; set; } = 1e-3;
+    public double LearningRate { get; set; } = FineTuneDefaults.LearningRate;
 
     /// <summary>
     /// Backbone rate / head rate for <see cref="FreezeStrategy.LastStages"/> (and frozen-part BatchNorm that trains),
     /// unless the strategy sets its own. Default 0.1. Full fine-tuning uses <see cref="StageLearningRates"/>.
     /// </summary>
-    public double BackboneLearningRateRatio { get; set; } = 0.1;
+    public double BackboneLearningRateRatio { get; set; } = FineTuneDefaults.BackboneLearningRateRatio;
 
     /// <summary>AdamW's decoupled weight decay, not applied to BatchNorm parameters and biases. Default 1e-4.</summary>
-    public double WeightDecay { get; set; } = 1e-4;
+    public double WeightDecay { get; set; } = FineTuneDefaults.WeightDecay;
 
     /// <summary>Gradients are clipped to this global L2 norm. Default 1.0.</summary>
-    public double MaxGradientNorm { get; set; } = 1.0;
+    public double MaxGradientNorm { get; set; } = FineTuneDefaults.MaxGradientNorm;
 
     /// <summary>Label smoothing of the cross-entropy (single-label tasks). Default 0.</summary>
     public double LabelSmoothing { get; set; }
@@ -66,7 +70,7 @@ internal sealed class FineTuneOptions
     public BestModelMetric BestModelMetric { get; set; } = BestModelMetric.ValidationLoss;
 
     /// <summary>Keep the best epoch's weights at the end (needs validation data). Default true.</summary>
-    public bool RestoreBestWeights { get; set; } = true;
+    public bool RestoreBestWeights { get; set; } = FineTuneDefaults.RestoreBestWeights;
 
     /// <summary>Stop after this many epochs without improvement of the best-model metric; null never stops early. Default null.</summary>
     public int? EarlyStoppingPatience { get; set; }
@@ -80,7 +84,10 @@ internal sealed class FineTuneOptions
     /// <summary>Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one. Default false.</summary>
     public bool Resume { get; set; }
 
-    /// <summary>Resize, crop and augmentation of training images; validation uses its resize and centre crop. Default: DESIGN.md decision 8.</summary>
+    /// <summary>
+    /// Resize, crop and augmentation of training images; validation uses its resize and centre crop. Default:
+    /// <see cref="AugmentationOptions"/>'s defaults (docs/design.md, "Augmentation").
+    /// </summary>
     public AugmentationOptions Augmentation { get; set; } = new();
 
     /// <summary>Threads decoding and augmenting images; 0 = one per processor. Default 0.</summary>
@@ -93,7 +100,7 @@ internal sealed class FineTuneOptions
     /// Images given in memory (<see cref="Data.ImageSource.FromImage"/>) at that size already are kept by reference and
     /// cost nothing extra. Default 1 GiB: about 4,000 gray or 1,300 RGB images at 256 x 256.
     /// </summary>
-    public long ImageCacheBytes { get; set; } = 1L << 30;
+    public long ImageCacheBytes { get; set; } = FineTuneDefaults.ImageCacheBytes;
 
     /// <summary>
     /// Compute backbone features once when they cannot change (frozen backbone, frozen BatchNorm, no random
@@ -102,7 +109,7 @@ internal sealed class FineTuneOptions
     public bool? CacheFeatures { get; set; }
 
     /// <summary>Seed of weights, data order, augmentation and dropout. Default 1.</summary>
-    public int Seed { get; set; } = 1;
+    public int Seed { get; set; } = FineTuneDefaults.Seed;
 
     /// <summary>
     /// On the CPU under Linux with glibc, keep libtorch's freed buffers in the C heap while training, instead of
@@ -112,7 +119,7 @@ internal sealed class FineTuneOptions
     /// returned to the system. No effect on other systems, on a GPU, or when the process sets malloc's variables itself
     /// (<c>MALLOC_*_</c>, <c>GLIBC_TUNABLES</c>). Default true.
     /// </summary>
-    public bool ReuseNativeMemory { get; set; } = true;
+    public bool ReuseNativeMemory { get; set; } = FineTuneDefaults.ReuseNativeMemory;
 
     /// <summary>Device to train on; null = CPU. See <see cref="DeviceSelector"/>.</summary>
     public TorchSharp.torch.Device? Device { get; set; }

@@ -12,7 +12,8 @@ namespace MLNetTransfer.Torch.Metrics;
 /// scikit-learn raises "Only one class present in y_true. ROC AUC score is not defined in that case", and ML.NET's
 /// evaluator throws too (dotnet/machinelearning#4713). Both stop a training run over what is a normal event in
 /// validation folds of rare findings, so here an absent class gives NaN, the per-item results say which one, and
-/// averages are over the defined items with the undefined ones counted (anchors-mission.md, pitfall P7).
+/// averages are over the defined items with the undefined ones counted (docs/pitfalls.md, "AUC is undefined when a
+/// class is absent").
 /// </para>
 /// <para>
 /// Ties are handled exactly as scikit-learn's trapezoid over the distinct thresholds, which is the Mann–Whitney

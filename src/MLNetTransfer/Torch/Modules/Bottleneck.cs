@@ -2,7 +2,9 @@ using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-#pragma warning disable IDE1006 // Field names follow PyTorch's state_dict keys on purpose (style convention 9).
+// Field names follow PyTorch's state_dict keys on purpose: torchvision's weights load by name, and the ONNX
+// initializers carry the same names.
+#pragma warning disable IDE1006
 
 namespace MLNetTransfer.Torch.Modules;
 

@@ -5,7 +5,9 @@ using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-#pragma warning disable IDE1006 // Field names follow PyTorch's state_dict keys on purpose (style convention 9).
+// Field names follow PyTorch's state_dict keys on purpose: torchvision's weights load by name, and the ONNX
+// initializers carry the same names.
+#pragma warning disable IDE1006
 
 namespace MLNetTransfer.Torch.Modules;
 
@@ -144,8 +146,8 @@ internal sealed class ResNet : Module<Tensor, Tensor>
     /// <summary>
     /// Sets the BatchNorm layers that stay in eval mode (running statistics fixed) whatever <see cref="train"/> is
     /// called with: a frozen backbone's BatchNorm must not drift to the new data's batch statistics, and a plain
-    /// <c>bn.eval()</c> would be undone by the next <c>model.train()</c> (pitfall P1; Detectron overrides train() the
-    /// same way). Applies at once.
+    /// <c>bn.eval()</c> would be undone by the next <c>model.train()</c> (docs/pitfalls.md, "Frozen BatchNorm must stay
+    /// in eval mode"; Detectron overrides train() the same way). Applies at once.
     /// </summary>
     internal void KeepInEvalMode(IEnumerable<TorchSharp.Modules.BatchNorm2d> batchNorms)
     {

@@ -17,7 +17,7 @@ internal sealed record OnnxResNet(ResNetLayout Layout, IReadOnlyList<StoredTenso
 /// BatchNormalization fed by it, each residual block from the tensor it starts at to its Add and ReLU, stages split
 /// where a block has a projection shortcut. Works for ML.NET's DnnImageFeaturizer ResNet18 (CNTK export: shortcut conv
 /// before the main path in the graph, asymmetric pads, no fc) and for torchvision exports (Conv with BatchNorm folded
-/// into a bias, Flatten + Gemm head). DESIGN.md decision 2.
+/// into a bias, Flatten + Gemm head). See docs/design.md, "Pretrained weights".
 /// </summary>
 internal static class OnnxResNetImporter
 {
