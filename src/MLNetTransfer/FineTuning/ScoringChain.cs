@@ -14,7 +14,8 @@ namespace MLNetTransfer.FineTuning;
 /// <see cref="OnnxChainBuilder"/> (centre crop, channels, normalisation, network, softmax or sigmoid, prediction
 /// outputs), then conversions that turn the per-row vectors into the columns ML.NET's evaluators and
 /// <c>MapKeyToValue</c> expect. <c>mlContext.Model.Save</c> writes it like any chain, and it loads where only
-/// Microsoft.ML, ImageAnalytics and OnnxTransformer are referenced: no step needs this library at scoring time.
+/// Microsoft.ML, ImageAnalytics and OnnxTransformer are referenced (docs/design.md, "Persistence through ML.NET's
+/// transformers").
 /// </summary>
 internal static class ScoringChain
 {

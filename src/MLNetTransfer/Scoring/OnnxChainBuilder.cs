@@ -13,7 +13,8 @@ namespace MLNetTransfer.Scoring;
 /// Builds a fitted chain of ML.NET's own transformers around an exported ONNX graph, so that a saved model scores with
 /// ML.NET's packages alone: the image preprocessing the graph expects, the graph through <c>ApplyOnnxModel</c>, and
 /// whatever conversions follow. Working columns are named with <see cref="Prefix"/> and dropped by <see cref="Build"/>.
-/// Shared by the fine-tuning and the featurizing estimators, so both score the same way.
+/// Shared by the fine-tuning and the featurizing estimators, so both score the same way (docs/design.md, "Persistence
+/// through ML.NET's transformers").
 /// </summary>
 /// <remarks>
 /// Owns what it has fitted (the ONNX Runtime session, the graph's file) until <see cref="Build"/> hands it to an
