@@ -8,9 +8,9 @@ namespace MLNetTransfer.FineTuning;
 /// <summary>
 /// The output <see cref="SchemaShape"/> of the fine-tuning estimator before it is fitted. ML.NET keeps
 /// <c>SchemaShape.Column</c>'s constructor internal, so the columns come from a throwaway CustomMapping estimator whose
-/// output schema definition carries the right types. A schema shape carries no
-/// key counts, so for a key label the class count, and with it whether the task is binary, is unknown before
-/// <c>Fit</c>: the shape then lists Score and PredictedLabel, and a fitted binary model adds Probability and Logit.
+/// output schema definition carries the right types. A schema shape carries no key counts, so for a key label the class
+/// count, and with it whether the task is binary, is unknown before <c>Fit</c>: the shape then lists Score and
+/// PredictedLabel, and a fitted binary model adds Probability and Logit.
 /// </summary>
 internal static class OutputSchema
 {
