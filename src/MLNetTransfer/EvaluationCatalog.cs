@@ -10,13 +10,13 @@ using MLNetTransfer.Torch.Metrics;
 namespace MLNetTransfer;
 
 /// <summary>
-/// Per-class ROC AUC, which ML.NET's evaluators do not give: one-vs-rest for multiclass scores, per label for
-/// multi-label scores. Use next to <c>mlContext.MulticlassClassification.Evaluate</c> and
-/// <c>mlContext.BinaryClassification.Evaluate</c>.
+/// What ML.NET's evaluators do not give: per-class ROC AUC and ROC curves (one-vs-rest for multiclass scores, per label
+/// for multi-label scores), and the accuracy and per-label confusion of multi-label models. Use next to
+/// <c>mlContext.MulticlassClassification.Evaluate</c> and <c>mlContext.BinaryClassification.Evaluate</c>.
 /// </summary>
 public static class EvaluationCatalog
 {
-    /// <summary>One-vs-rest ROC AUC of each class of a single-label model.</summary>
+    /// <summary>One-vs-rest ROC AUC and ROC curve of each class of a single-label model.</summary>
     /// <param name="catalog">The multiclass catalog.</param>
     /// <param name="data">Scored data.</param>
     /// <param name="labelColumnName">The label: a key (or Boolean for two classes).</param>
@@ -52,12 +52,15 @@ public static class EvaluationCatalog
 
         var classes = classList.ToArray();
         int rows = classes.Length;
-        var (macro, perClass, undefined) = RocAuc.OneVsRest(scores.ToArray(), classes, labels.Outputs);
+        var curves = new RocCurve?[labels.Outputs];
+        var (macro, perClass, undefined) = RocAuc.OneVsRest(scores.ToArray(), classes, labels.Outputs, curves);
         var positives = Enumerable.Range(0, labels.Outputs).Select(c => classes.Count(l => l == c)).ToArray();
-        return new PerClassAucMetrics(labels.ClassNames, perClass, macro, undefined, positives, rows);
+        return new PerClassAucMetrics(labels.ClassNames, perClass, macro, undefined, positives, rows, curves);
     }
 
-    /// <summary>ROC AUC of each label of a multi-label model; missing targets (NaN) are left out label by label.</summary>
+    /// <summary>
+    /// ROC AUC and ROC curve of each label of a multi-label model; missing targets (NaN) are left out label by label.
+    /// </summary>
     /// <param name="catalog">The multiclass catalog (ML.NET has no multi-label one).</param>
     /// <param name="data">Scored data.</param>
     /// <param name="labelColumnName">Targets: a known-size Single vector of 1, 0, -1 (uncertain) or NaN (missing).</param>
@@ -71,15 +74,17 @@ public static class EvaluationCatalog
         var (scores, targets, labels) = ReadMultiLabel(data, labelColumnName, scoreColumnName, "EvaluateMultiLabelAuc");
         int rows = scores.Length / labels.Outputs;
         targets = uncertainty.Apply(targets);
-        var (perLabel, macro, undefined) = RocAuc.PerLabel(scores, targets, labels.Outputs);
+        var curves = new RocCurve?[labels.Outputs];
+        var (perLabel, macro, undefined) = RocAuc.PerLabel(scores, targets, labels.Outputs, curves);
         var positives = Enumerable.Range(0, labels.Outputs)
             .Select(j => Enumerable.Range(0, rows).Count(i => targets[i * labels.Outputs + j] == 1f)).ToArray();
-        return new PerClassAucMetrics(labels.ClassNames, perLabel, macro, undefined, positives, rows);
+        return new PerClassAucMetrics(labels.ClassNames, perLabel, macro, undefined, positives, rows, curves);
     }
 
     /// <summary>
     /// The probability above which a multi-label model's label counts as predicted (strictly above), in
-    /// <see cref="EvaluateMultiLabelAccuracy"/> and in the per-epoch validation accuracy of fine-tuning. 0.5.
+    /// <see cref="EvaluateMultiLabelAccuracy"/>, <see cref="EvaluateMultiLabelConfusion"/> and in the per-epoch
+    /// validation accuracy of fine-tuning. 0.5.
     /// </summary>
     public const float MultiLabelThreshold = Accuracy.DefaultThreshold;
 
@@ -102,6 +107,31 @@ public static class EvaluationCatalog
         ArgumentNullException.ThrowIfNull(data);
         var (scores, targets, labels) = ReadMultiLabel(data, labelColumnName, scoreColumnName, "EvaluateMultiLabelAccuracy");
         return Accuracy.MultiLabel(scores, uncertainty.Apply(targets), labels.Outputs, threshold);
+    }
+
+    /// <summary>
+    /// The confusion of each label of a multi-label model at <paramref name="threshold"/> (true and false positives and
+    /// negatives over its known targets), and the accuracy of <see cref="EvaluateMultiLabelAccuracy"/>, counted from
+    /// them.
+    /// </summary>
+    /// <param name="catalog">The multiclass catalog (ML.NET has no multi-label one).</param>
+    /// <param name="data">Scored data.</param>
+    /// <param name="labelColumnName">Targets: a known-size Single vector of 1, 0, -1 (uncertain) or NaN (missing).</param>
+    /// <param name="scoreColumnName">Per-label probabilities.</param>
+    /// <param name="threshold">A label is predicted when its probability is above this. Default <see cref="MultiLabelThreshold"/>.</param>
+    /// <param name="uncertainty">What an uncertain (-1) target counts as. Default: left out, like a missing one.</param>
+    public static MultiLabelConfusionMetrics EvaluateMultiLabelConfusion(this MulticlassClassificationCatalog catalog, IDataView data,
+        string labelColumnName = "Label", string scoreColumnName = "Score", float threshold = MultiLabelThreshold,
+        UncertaintyPolicy uncertainty = UncertaintyPolicy.Ignore)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(data);
+        var (scores, targets, labels) = ReadMultiLabel(data, labelColumnName, scoreColumnName, "EvaluateMultiLabelConfusion");
+        LabelCounts[] counts = Accuracy.MultiLabelCounts(scores, uncertainty.Apply(targets), labels.Outputs, threshold);
+        return new MultiLabelConfusionMetrics(labels.ClassNames, threshold,
+            counts.Select(c => c.TrueNegatives).ToArray(), counts.Select(c => c.FalsePositives).ToArray(),
+            counts.Select(c => c.FalseNegatives).ToArray(), counts.Select(c => c.TruePositives).ToArray(),
+            counts.Select(c => c.Accuracy).ToArray(), Accuracy.MeanOfLabels(counts), scores.Length / labels.Outputs);
     }
 
     // Scores and targets of a multi-label scored set from one cursor, row by row, so they cannot fall out of step.

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Reference ROC curves for the CLI report's RocCurve and RocCurveSet (src/MLNetTransfer.Cli/Report).
+"""Reference ROC curves for the library's RocCurve (src/MLNetTransfer/Torch/Metrics/RocAuc.cs), which the evaluators
+EvaluatePerClassAuc and EvaluateMultiLabelAuc return per class or label (tests/MLNetTransfer.Tests/Evaluation/RocCurveTests.cs).
 
 Usage: /usr/bin/python3 make_roc_references.py OUTDIR
 
@@ -16,8 +17,8 @@ generator, so two runs write the same file. Written to OUTDIR:
 Each curve is sklearn.metrics.roc_curve(y, s, drop_intermediate=False) on float32 scores (written exactly: a float32
 widened to a double prints back to the same float32), with "auc" = sklearn.metrics.auc(fpr, tpr). "thresholds" leaves
 out the first one: scikit-learn 1.2 writes max(score) + 1 there and 1.3 onwards np.inf, and the C# curve uses +inf.
-A class or label whose rows hold one value only is null (roc_curve warns and returns NaN rates there; the report
-lists it as undefined).
+A class or label whose rows hold one value only is null (roc_curve warns and returns NaN rates there; the evaluators
+return no curve for it).
 """
 
 import json

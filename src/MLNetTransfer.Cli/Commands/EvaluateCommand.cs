@@ -6,7 +6,6 @@ using Microsoft.ML;
 using MLNetTransfer.Cli.Data;
 using MLNetTransfer.Cli.Output;
 using MLNetTransfer.Cli.Scoring;
-using MLNetTransfer.Torch.Metrics;
 using Spectre.Console;
 
 namespace MLNetTransfer.Cli.Commands;
@@ -40,7 +39,7 @@ internal static class EvaluateCommand
             var (records, evaluatedOn) = dataset.Test is { } test
                 ? (test, $"test split of {source.DataPath} ({test.Count} images)")
                 : (dataset.Train.Concat(dataset.Validation ?? []).ToList(), $"{source.DataPath} ({dataset.Train.Count + (dataset.Validation?.Count ?? 0)} images)");
-            var (metrics, rows) = ModelEvaluator.Evaluate(ml, loaded, records, evaluatedOn);
+            var metrics = ModelEvaluator.Evaluate(ml, loaded, records, evaluatedOn);
             Summary.Print(metrics, evaluatedOn);
             var described = new[]
             {
@@ -55,7 +54,7 @@ internal static class EvaluateCommand
 
             if (parse.GetValue(report) is { } folder)
             {
-                string index = ReportWriter.Write(folder, $"mlnet-transfer evaluate: {Path.GetFileName(loaded.Path)}", metrics, rows, evaluatedOn, null, described);
+                string index = ReportWriter.Write(folder, $"mlnet-transfer evaluate: {Path.GetFileName(loaded.Path)}", metrics, evaluatedOn, null, described);
                 AnsiConsole.WriteLine($"Wrote the report {index}");
             }
 

@@ -9,7 +9,6 @@ using System.Text.Json;
 using Microsoft.ML;
 using MLNetTransfer.Cli.Data;
 using MLNetTransfer.Cli.Scoring;
-using MLNetTransfer.Torch.Metrics;
 using Spectre.Console;
 
 namespace MLNetTransfer.Cli.Commands;
@@ -36,7 +35,7 @@ internal static class PredictCommand
             var readable = files.Where(f => !unreadable.Contains(f)).ToList();
             ScoredSet? rows = readable.Count == 0
                 ? null
-                : ModelScorer.Score(ml, loaded, readable.Select(f => new ImageRecord(f, null, null, null, f)).ToList()).Rows;
+                : ModelScorer.Score(ml, loaded, readable.Select(f => new ImageRecord(f, null, null, null, f)).ToList());
             if (parse.GetValue(json))
             {
                 Console.WriteLine(Json(loaded, rows, problems));
@@ -90,7 +89,7 @@ internal static class PredictCommand
             return c < 0 ? ("", float.NaN) : (model.ClassNames[c], rows.Scores[i][c]);
         }
 
-        var positive = Enumerable.Range(0, model.ClassNames.Count).Where(j => rows.Scores[i][j] > ModelEvaluator.MultiLabelThreshold).ToList();
+        var positive = Enumerable.Range(0, model.ClassNames.Count).Where(j => rows.Scores[i][j] > EvaluationCatalog.MultiLabelThreshold).ToList();
         return (string.Join("+", positive.Select(j => model.ClassNames[j])), positive.Count == 0 ? float.NaN : positive.Max(j => rows.Scores[i][j]));
     }
 

@@ -4,8 +4,6 @@ using System.IO;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using MLNetTransfer.Cli.Scoring;
-using MLNetTransfer.Torch.FineTuning;
-using MLNetTransfer.Torch.Metrics;
 
 namespace MLNetTransfer.Cli.Output;
 

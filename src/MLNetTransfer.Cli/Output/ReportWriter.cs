@@ -5,8 +5,6 @@ using System.IO;
 using System.Linq;
 using MLNetTransfer.Cli.Report;
 using MLNetTransfer.Cli.Scoring;
-using MLNetTransfer.Torch.Losses;
-using MLNetTransfer.Torch.FineTuning;
 
 namespace MLNetTransfer.Cli.Output;
 
@@ -14,7 +12,7 @@ namespace MLNetTransfer.Cli.Output;
 internal static class ReportWriter
 {
     /// <summary>Writes the report into <paramref name="directory"/> and returns the path of its index.html.</summary>
-    public static string Write(string directory, string title, EvaluationMetrics metrics, ScoredSet rows, string evaluatedOn,
+    public static string Write(string directory, string title, EvaluationMetrics metrics, string evaluatedOn,
         FineTuneResult? training, IReadOnlyList<KeyValuePair<string, object?>> settings)
     {
         var metricRows = new List<(string, string)>
@@ -43,16 +41,12 @@ internal static class ReportWriter
             BestEpoch = training?.BestEpoch ?? 0,
             ClassNames = metrics.ClassNames,
             Task = metrics.Task,
-            Scores = rows.Scores,
-            Labels = rows.Labels,
-            // Uncertain targets (-1) are left out of the plots as ML.NET-side evaluation leaves them out
-            // (EvaluateMultiLabelAuc's default UncertaintyPolicy.Ignore), so the ROC curves match the AUCs beside them.
-            MultiLabels = rows.Targets?.Select(t => t.Select(v => v == -1f ? float.NaN : v).ToArray()).ToArray(),
-            Predicted = rows.Predicted,
-            DecisionThreshold = ModelEvaluator.MultiLabelThreshold,
+            // The evaluators' own curves and counts: the plots show what the metrics beside them were computed from.
+            RocCurves = metrics.RocCurves,
+            Confusion = metrics.Confusion,
             EvaluatedOn = evaluatedOn,
         };
         TrainingReport.Write(input, directory);
-        return Path.Combine(Path.GetFullPath(directory), "index.html");
+        return Path.Combine(Path.GetFullPath(directory), TrainingReport.PageFile);
     }
 }

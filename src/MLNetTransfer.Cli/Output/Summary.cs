@@ -1,6 +1,5 @@
 using System.Globalization;
 using MLNetTransfer.Cli.Scoring;
-using MLNetTransfer.Torch.Metrics;
 using Spectre.Console;
 
 namespace MLNetTransfer.Cli.Output;

@@ -15,7 +15,7 @@ namespace MLNetTransfer.Cli.Report;
 /// <remarks>
 /// Drawn as one rectangle annotation per cell on category axes rather than as a heat map, so every cell has exactly
 /// its own colour and text with no bitmap interpolation. Multi-label tasks get one row per label with the columns TN,
-/// FP, FN, TP (see <see cref="ConfusionCounts"/>).
+/// FP, FN, TP (see <see cref="ConfusionTable"/>).
 /// </remarks>
 internal static class ConfusionPlot
 {
@@ -27,23 +27,23 @@ internal static class ConfusionPlot
         ? (760, Math.Max(320, 170 + (48 * rows)))
         : (Math.Clamp(300 + (90 * columns), 560, 1600), Math.Clamp(240 + (90 * rows), 500, 1600));
 
-    /// <summary>The plot of a validated input's confusion counts at its predictions or threshold.</summary>
-    public static PlotModel Create(ReportInput input)
+    /// <summary>The plot of <paramref name="table"/>'s counts; the subtitle says which rows were scored.</summary>
+    public static PlotModel Create(ConfusionTable table, string evaluatedOn)
     {
-        bool perLabel = !input.IsSingleLabel;
-        int[,] counts = perLabel ? ConfusionCounts.PerLabel(input) : ConfusionCounts.SingleLabel(input);
-        double[,] shares = ConfusionCounts.RowFractions(counts, perLabel);
-        IReadOnlyList<string> rowNames = input.ClassNames;
-        IReadOnlyList<string> columnNames = perLabel ? ConfusionCounts.LabelCells : input.ClassNames;
+        bool perLabel = table.PerLabel;
+        int[,] counts = table.Counts;
+        double[,] shares = table.RowFractions();
+        IReadOnlyList<string> rowNames = table.RowNames;
+        IReadOnlyList<string> columnNames = table.ColumnNames;
 
         string title = perLabel
-            ? string.Create(CultureInfo.InvariantCulture, $"Confusion per label at threshold {input.DecisionThreshold:0.###}")
+            ? string.Create(CultureInfo.InvariantCulture, $"Confusion per label at threshold {table.Threshold:0.###}")
             : "Confusion matrix";
         PlotModel model = PlotStyle.NewModel(title, LegendPosition.TopRight);
         model.IsLegendVisible = false;
         model.Subtitle = perLabel
-            ? Join(input.EvaluatedOn, "shade: TN, FP share of negatives; FN, TP share of positives")
-            : Join(input.EvaluatedOn, "shade: share of the true class's row");
+            ? Join(evaluatedOn, "shade: TN, FP share of negatives; FN, TP share of positives")
+            : Join(evaluatedOn, "shade: share of the true class's row");
 
         model.Axes.Add(CategoryAxis(AxisPosition.Bottom, perLabel ? "Outcome" : "Predicted", columnNames, reversed: false));
         model.Axes.Add(CategoryAxis(AxisPosition.Left, perLabel ? "Label" : "True", rowNames, reversed: true));

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using MLNetTransfer.Torch.FineTuning;
 using OxyPlot;
 using OxyPlot.Annotations;
 using OxyPlot.Axes;

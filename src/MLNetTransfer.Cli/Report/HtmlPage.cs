@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Net;
 using System.Text;
-using MLNetTransfer.Torch.FineTuning;
 
 namespace MLNetTransfer.Cli.Report;
 
@@ -112,7 +111,7 @@ internal static class HtmlPage
             .Append("</th><th>AUC</th><th>Positives</th><th>Negatives</th></tr>\n");
         foreach ((string name, RocCurve curve) in roc.Curves)
         {
-            html.Append("<tr><th>").Append(Encode(name)).Append("</th>").Append(Cell(curve.Auc, "0.0000"))
+            html.Append("<tr><th>").Append(Encode(name)).Append("</th>").Append(Cell(curve.AreaUnderCurve, "0.0000"))
                 .Append(Cell(curve.Positives, "0")).Append(Cell(curve.Negatives, "0")).Append("</tr>\n");
         }
 

@@ -1,17 +1,12 @@
 using System.Collections.Generic;
-using MLNetTransfer.Torch.Metrics;
 
 namespace MLNetTransfer.Cli.Report;
 
 /// <summary>
-/// The ROC curves a report draws for its task: binary, the positive class (index 1) only; multiclass, one-vs-rest per
-/// class; multi-label, one per label over the rows whose target is known. Classes or labels whose rows hold one value
-/// only have no curve and are listed in <see cref="Undefined"/>.
+/// The ROC curves a report draws for its task, picked from the ones the library returned: binary, the positive class
+/// (index 1) only; multiclass, one-vs-rest per class; multi-label, one per label. Classes or labels with no curve (their
+/// rows hold one value only, so the AUC is undefined) are listed in <see cref="Undefined"/>.
 /// </summary>
-/// <remarks>
-/// These are the curves behind the AUCs the engine reports (<c>RocAuc.Binary</c>, <c>OneVsRest</c>, <c>PerLabel</c>),
-/// including the choice to name an undefined AUC rather than fail the report over it.
-/// </remarks>
 internal sealed class RocCurveSet
 {
     private RocCurveSet(IReadOnlyList<(string Name, RocCurve Curve)> curves, IReadOnlyList<string> undefined)
@@ -34,8 +29,7 @@ internal sealed class RocCurveSet
         int first = input.Task == TaskKind.Binary ? 1 : 0;
         for (int c = first; c < input.ClassNames.Count; c++)
         {
-            (float[] scores, bool[] positives) = input.IsSingleLabel ? OneVsRest(input, c) : KnownTargets(input, c);
-            if (RocCurve.Compute(scores, positives) is { } curve)
+            if (input.RocCurves[c] is { } curve)
             {
                 curves.Add((input.ClassNames[c], curve));
             }
@@ -46,37 +40,5 @@ internal sealed class RocCurveSet
         }
 
         return new RocCurveSet(curves, undefined);
-    }
-
-    private static (float[] Scores, bool[] Positives) OneVsRest(ReportInput input, int c)
-    {
-        int[] labels = input.Labels!;
-        var scores = new float[labels.Length];
-        var positives = new bool[labels.Length];
-        for (int i = 0; i < labels.Length; i++)
-        {
-            scores[i] = input.Scores[i][c];
-            positives[i] = labels[i] == c;
-        }
-
-        return (scores, positives);
-    }
-
-    private static (float[] Scores, bool[] Positives) KnownTargets(ReportInput input, int j)
-    {
-        float[][] truth = input.MultiLabels!;
-        var scores = new List<float>(truth.Length);
-        var positives = new List<bool>(truth.Length);
-        for (int i = 0; i < truth.Length; i++)
-        {
-            float target = truth[i][j];
-            if (!float.IsNaN(target))
-            {
-                scores.Add(input.Scores[i][j]);
-                positives.Add(target == 1f);
-            }
-        }
-
-        return (scores.ToArray(), positives.ToArray());
     }
 }

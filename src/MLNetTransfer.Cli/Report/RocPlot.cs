@@ -6,7 +6,7 @@ using OxyPlot.Series;
 
 namespace MLNetTransfer.Cli.Report;
 
-/// <summary>ROC curves with their AUC in the legend and the chance diagonal.</summary>
+/// <summary>ROC curves with their area in the legend and the chance diagonal.</summary>
 internal static class RocPlot
 {
     /// <summary>The plot of <paramref name="curves"/>; the subtitle says which rows were scored.</summary>
@@ -28,11 +28,11 @@ internal static class RocPlot
             (string name, RocCurve curve) = curves.Curves[k];
             var series = new LineSeries
             {
-                Title = string.Create(CultureInfo.InvariantCulture, $"{name} (AUC {curve.Auc:0.000})"),
+                Title = string.Create(CultureInfo.InvariantCulture, $"{name} (AUC {curve.AreaUnderCurve:0.000})"),
                 Color = PlotStyle.Palette[k % PlotStyle.Palette.Length],
                 StrokeThickness = 2.5,
             };
-            for (int i = 0; i < curve.FalsePositiveRates.Length; i++)
+            for (int i = 0; i < curve.FalsePositiveRates.Count; i++)
             {
                 series.Points.Add(new DataPoint(curve.FalsePositiveRates[i], curve.TruePositiveRates[i]));
             }

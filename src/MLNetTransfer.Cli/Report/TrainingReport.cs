@@ -33,7 +33,7 @@ internal static class TrainingReport
     /// <summary>Writes the report into <paramref name="directory"/> (created if needed) and returns the paths written.</summary>
     /// <remarks>
     /// The loss and AUC plots are written only when there are epochs; the ROC plot only when some curve is defined; the
-    /// confusion plot only when there are scored rows. A plot of this report's that is not written this time is deleted
+    /// confusion plot only when there are confusion counts. A plot of this report's that is not written this time is deleted
     /// if a previous report left it there, so the folder never mixes two runs.
     /// </remarks>
     /// <exception cref="System.ArgumentException">The input is inconsistent (see <see cref="ReportInput.Validate"/>).</exception>
@@ -64,12 +64,10 @@ internal static class TrainingReport
             Save(RocFile, "ROC curves", RocPlot.Create(roc, input.EvaluatedOn), (PlotStyle.RocSide, PlotStyle.RocSide));
         }
 
-        if (input.Scores.Length > 0)
+        if (input.Confusion is { } confusion)
         {
-            bool perLabel = !input.IsSingleLabel;
-            int columns = perLabel ? ConfusionCounts.LabelCells.Length : input.ClassNames.Count;
-            Save(ConfusionFile, perLabel ? "Confusion per label" : "Confusion matrix", ConfusionPlot.Create(input),
-                ConfusionPlot.Size(input.ClassNames.Count, columns, perLabel));
+            Save(ConfusionFile, confusion.PerLabel ? "Confusion per label" : "Confusion matrix", ConfusionPlot.Create(confusion, input.EvaluatedOn),
+                ConfusionPlot.Size(confusion.RowNames.Count, confusion.ColumnNames.Count, confusion.PerLabel));
         }
 
         foreach (string file in new[] { LossFile, AucFile, RocFile, ConfusionFile })

@@ -3,24 +3,19 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using MLNetTransfer.Cli.Data;
-using MLNetTransfer.Torch.Losses;
-using MLNetTransfer.Torch.Metrics;
+using MLNetTransfer.Cli.Report;
 
 namespace MLNetTransfer.Cli.Scoring;
 
 /// <summary>
-/// Scores a labelled split with a model.zip and evaluates it with ML.NET's own evaluators (binary, multiclass) and
-/// MLNetTransfer's per-class and multi-label AUC, which match scikit-learn (tests/MLNetTransfer.Tests/Evaluation).
+/// Scores a labelled split with a model.zip and evaluates it with ML.NET's own evaluators (accuracy, confusion matrix,
+/// binary F1 and log-loss) and MLNetTransfer's (per-class and per-label AUC with their ROC curves; multi-label accuracy
+/// and confusion), which match scikit-learn (tests/MLNetTransfer.Tests/Evaluation). Each metric is computed once, by one
+/// of them.
 /// </summary>
 internal static class ModelEvaluator
 {
-    /// <summary>
-    /// A multi-label target is predicted positive when its probability is above this (strictly), as in the engine's
-    /// validation accuracy, so the epoch table and the final metrics agree.
-    /// </summary>
-    public const float MultiLabelThreshold = EvaluationCatalog.MultiLabelThreshold;
-
-    public static (EvaluationMetrics Metrics, ScoredSet Rows) Evaluate(MLContext ml, ModelFile model, IReadOnlyList<ImageRecord> records, string what)
+    public static EvaluationMetrics Evaluate(MLContext ml, ModelFile model, IReadOnlyList<ImageRecord> records, string what)
     {
         if (records.Count == 0)
         {
@@ -29,25 +24,29 @@ internal static class ModelEvaluator
 
         CheckLabels(model, records, what);
         CheckImages(records, what);
-        var (scored, rows) = ModelScorer.Score(ml, model, records);
+        IDataView scored = Cached(ml, ModelScorer.Transform(ml, model, records));
         var classes = model.ClassNames;
         if (model.Task == TaskKind.MultiLabel)
         {
-            var perLabel = ml.MulticlassClassification.EvaluateMultiLabelAuc(scored);
             // Uncertain targets (-1) are left out of both, by the evaluators' default UncertaintyPolicy.Ignore.
-            double accuracy = ml.MulticlassClassification.EvaluateMultiLabelAccuracy(scored);
-            return (new EvaluationMetrics(model.Task, rows.Scores.Length, perLabel.MacroAuc, accuracy, classes,
-                perLabel.PerClassAuc, perLabel.UndefinedCount, Array.Empty<KeyValuePair<string, double>>()), rows);
+            var perLabel = ml.MulticlassClassification.EvaluateMultiLabelAuc(scored);
+            var confusion = ml.MulticlassClassification.EvaluateMultiLabelConfusion(scored);
+            return new EvaluationMetrics(model.Task, RowsOf(perLabel, records), perLabel.MacroAuc, confusion.Accuracy, classes,
+                perLabel.PerClassAuc, perLabel.UndefinedCount, Array.Empty<KeyValuePair<string, double>>(), perLabel.RocCurves,
+                ConfusionTable.FromMultiLabel(confusion));
         }
 
         var perClass = ml.MulticlassClassification.EvaluatePerClassAuc(scored);
-        if (model.Task == TaskKind.Binary && rows.Labels!.Distinct().Count() < 2)
+        int rows = RowsOf(perClass, records);
+        if (model.Task == TaskKind.Binary && perClass.Positives.Contains(0))
         {
             // ML.NET's binary evaluator throws without both classes (its AUC is undefined); the accuracy, the
-            // sensitivity on positives only, say, is still worth reporting.
-            double accuracy = rows.Labels!.Zip(rows.Predicted!).Count(p => p.First == p.Second) / (double)rows.Labels!.Length;
-            return (new EvaluationMetrics(model.Task, rows.Scores.Length, double.NaN, accuracy, classes,
-                perClass.PerClassAuc, perClass.UndefinedCount, Array.Empty<KeyValuePair<string, double>>()), rows);
+            // sensitivity on positives only, say, is still worth reporting, so its multiclass evaluator counts the
+            // model's decisions.
+            var decisions = ml.MulticlassClassification.Evaluate(DecisionScores.Add(ml, scored), "Label", DecisionScores.Column, "PredictedLabel");
+            return new EvaluationMetrics(model.Task, rows, double.NaN, decisions.MicroAccuracy, classes,
+                perClass.PerClassAuc, perClass.UndefinedCount, Array.Empty<KeyValuePair<string, double>>(), perClass.RocCurves,
+                ConfusionTable.FromMulticlass(decisions.ConfusionMatrix, classes));
         }
 
         if (model.Task == TaskKind.Binary)
@@ -55,24 +54,41 @@ internal static class ModelEvaluator
             // ML.NET's binary evaluator thresholds its score column at 0: Logit is the log-odds shifted by the model's
             // decision threshold, so it is positive exactly when PredictedLabel is the positive class (README.md).
             var binary = ml.BinaryClassification.Evaluate(scored, "Label", scoreColumnName: "Logit", probabilityColumnName: "Probability", predictedLabelColumnName: "PredictedLabel");
-            return (new EvaluationMetrics(model.Task, rows.Scores.Length, binary.AreaUnderRocCurve, binary.Accuracy, classes,
+            return new EvaluationMetrics(model.Task, rows, binary.AreaUnderRocCurve, binary.Accuracy, classes,
                 perClass.PerClassAuc, perClass.UndefinedCount, new[]
                 {
                     Pair("f1", binary.F1Score),
                     Pair("precision", binary.PositivePrecision),
                     Pair("recall", binary.PositiveRecall),
                     Pair("log_loss", binary.LogLoss),
-                }), rows);
+                }, perClass.RocCurves, ConfusionTable.FromBinary(binary.ConfusionMatrix, classes));
         }
 
         var multiclass = ml.MulticlassClassification.Evaluate(scored, "Label", "Score", "PredictedLabel");
-        return (new EvaluationMetrics(model.Task, rows.Scores.Length, perClass.MacroAuc, multiclass.MicroAccuracy, classes,
+        return new EvaluationMetrics(model.Task, rows, perClass.MacroAuc, multiclass.MicroAccuracy, classes,
             perClass.PerClassAuc, perClass.UndefinedCount, new[]
             {
                 Pair("macro_accuracy", multiclass.MacroAccuracy),
                 Pair("log_loss", multiclass.LogLoss),
-            }), rows);
+            }, perClass.RocCurves, ConfusionTable.FromMulticlass(multiclass.ConfusionMatrix, classes));
     }
+
+    /// <summary>
+    /// The scored view with the model's outputs kept in memory as the first evaluator reads them, so the second reads
+    /// them back instead of running the model over every image again. The image columns are not kept: no evaluator
+    /// reads them.
+    /// </summary>
+    private static IDataView Cached(MLContext ml, IDataView scored)
+    {
+        string[] outputs = new[] { "Label", "Score", "PredictedLabel", "Logit", "Probability" }
+            .Where(name => scored.Schema.GetColumnOrNull(name) is not null).ToArray();
+        return ml.Data.Cache(scored, outputs);
+    }
+
+    // Every image is one row; a model that drops or adds rows would make every metric wrong.
+    private static int RowsOf(PerClassAucMetrics metrics, IReadOnlyList<ImageRecord> records) => metrics.Rows == records.Count
+        ? metrics.Rows
+        : throw new InvalidOperationException($"The model returned {metrics.Rows} rows for {records.Count} images.");
 
     // A label the model does not know would become ML.NET's missing key and silently drop out of the metrics.
     private static void CheckLabels(ModelFile model, IReadOnlyList<ImageRecord> records, string what)

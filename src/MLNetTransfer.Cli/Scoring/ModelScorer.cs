@@ -5,18 +5,17 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetTransfer.Cli.Data;
 using MLNetTransfer.Cli.Training;
-using MLNetTransfer.Torch.Metrics;
 
 namespace MLNetTransfer.Cli.Scoring;
 
-/// <summary>Runs a loaded model.zip over image records through ML.NET (the model's own chain) and collects the rows.</summary>
+/// <summary>Runs a loaded model.zip over image records through ML.NET (the model's own chain).</summary>
 internal static class ModelScorer
 {
     /// <summary>
-    /// Scores <paramref name="records"/> with <see cref="ModelFile.KeyedModel"/> and returns the scored view (Label and
-    /// PredictedLabel as keys, for ML.NET's evaluators) and the rows read from it.
+    /// <paramref name="records"/> scored by <see cref="ModelFile.KeyedModel"/>: Label and PredictedLabel stay keys, as
+    /// ML.NET's evaluators want them. Lazy, as ML.NET's views are: each pass over it runs the model again.
     /// </summary>
-    public static (IDataView Scored, ScoredSet Rows) Score(MLContext ml, ModelFile model, IReadOnlyList<ImageRecord> records)
+    public static IDataView Transform(MLContext ml, ModelFile model, IReadOnlyList<ImageRecord> records)
     {
         bool multiLabel = model.Task == TaskKind.MultiLabel;
         // Unknown truth (predict) is an empty label, which the model's MapValueToKey maps to the missing key, or NaN targets.
@@ -31,50 +30,33 @@ internal static class ModelScorer
             input = ml.Transforms.CopyColumns(model.ImageColumn, ImageRows.PathColumn).Fit(input).Transform(input);
         }
 
-        var scored = model.KeyedModel().Transform(input);
-        return (scored, Read(scored, model, records));
+        return model.KeyedModel().Transform(input);
     }
 
-    private static ScoredSet Read(IDataView scored, ModelFile model, IReadOnlyList<ImageRecord> records)
+    /// <summary>Scores <paramref name="records"/> and reads each row's probabilities and predicted class.</summary>
+    public static ScoredSet Score(MLContext ml, ModelFile model, IReadOnlyList<ImageRecord> records)
     {
+        IDataView scored = Transform(ml, model, records);
         bool multiLabel = model.Task == TaskKind.MultiLabel;
         var scoreColumn = scored.Schema["Score"];
-        var labelColumn = scored.Schema[ImageRows.LabelColumn];
         var predictedColumn = multiLabel ? (DataViewSchema.Column?)null : scored.Schema["PredictedLabel"];
-        var wanted = new[] { scoreColumn, labelColumn }.Concat(predictedColumn is { } p ? new[] { p } : Array.Empty<DataViewSchema.Column>());
+        var wanted = predictedColumn is { } p ? new[] { scoreColumn, p } : new[] { scoreColumn };
         var scores = new List<float[]>();
-        var labels = new List<int>();
-        var targets = new List<float[]>();
         var predicted = new List<int>();
         using (var cursor = scored.GetRowCursor(wanted))
         {
             var readScore = cursor.GetGetter<VBuffer<float>>(scoreColumn);
+            var readPredicted = predictedColumn is { } column ? cursor.GetGetter<uint>(column) : null;
             VBuffer<float> buffer = default;
-            if (multiLabel)
+            uint predictedKey = 0;
+            while (cursor.MoveNext())
             {
-                var readTargets = cursor.GetGetter<VBuffer<float>>(labelColumn);
-                VBuffer<float> target = default;
-                while (cursor.MoveNext())
+                readScore(ref buffer);
+                scores.Add(buffer.DenseValues().ToArray());
+                if (readPredicted is not null)
                 {
-                    readScore(ref buffer);
-                    readTargets(ref target);
-                    scores.Add(buffer.DenseValues().ToArray());
-                    targets.Add(target.DenseValues().ToArray());
-                }
-            }
-            else
-            {
-                // Keys are 1-based, 0 is missing (a label outside the model's classes, or none).
-                var readLabel = cursor.GetGetter<uint>(labelColumn);
-                var readPredicted = cursor.GetGetter<uint>(predictedColumn!.Value);
-                uint key = 0, predictedKey = 0;
-                while (cursor.MoveNext())
-                {
-                    readScore(ref buffer);
-                    readLabel(ref key);
+                    // Keys are 1-based, 0 is missing.
                     readPredicted(ref predictedKey);
-                    scores.Add(buffer.DenseValues().ToArray());
-                    labels.Add((int)key - 1);
                     predicted.Add((int)predictedKey - 1);
                 }
             }
@@ -89,8 +71,6 @@ internal static class ModelScorer
         {
             Files = records.Select(r => r.Path).ToList(),
             Scores = scores.ToArray(),
-            Labels = multiLabel ? null : labels.ToArray(),
-            Targets = multiLabel ? targets.ToArray() : null,
             Predicted = multiLabel ? null : predicted.ToArray(),
         };
     }

@@ -102,7 +102,7 @@ internal static class TrainingRun
         var (evaluated, evaluatedOn) = dataset.Test is { } test
             ? (test, $"test split ({test.Count} images)")
             : (validationRecords, $"validation set ({validationRecords.Count} images; it also chose the best epoch, so this is optimistic: keep a test split)");
-        var (metrics, rows) = ModelEvaluator.Evaluate(ml, saved, evaluated, evaluatedOn);
+        var metrics = ModelEvaluator.Evaluate(ml, saved, evaluated, evaluatedOn);
         var described = Describe(settings, dataset, trainRecords.Count, validationRecords.Count, modelPath);
         Summary.Print(metrics, evaluatedOn);
         if (settings.MetricsJsonPath is { } json)
@@ -113,7 +113,7 @@ internal static class TrainingRun
 
         if (settings.ReportDirectory is { } report)
         {
-            string index = ReportWriter.Write(report, $"mlnet-transfer train: {settings.ArchitectureName}, {training.Strategy}", metrics, rows, evaluatedOn, training, described);
+            string index = ReportWriter.Write(report, $"mlnet-transfer train: {settings.ArchitectureName}, {training.Strategy}", metrics, evaluatedOn, training, described);
             AnsiConsole.WriteLine($"Wrote the report {index}");
         }
 

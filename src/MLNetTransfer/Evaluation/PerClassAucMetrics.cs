@@ -2,11 +2,16 @@ using System.Collections.Generic;
 
 namespace MLNetTransfer;
 
-/// <summary>ROC AUC per class (one-vs-rest) or per label, with the macro average over the classes where it is defined.</summary>
+/// <summary>
+/// ROC AUC per class (one-vs-rest) or per label, with the macro average over the classes where it is defined, and the
+/// ROC curve behind each AUC.
+/// </summary>
 public sealed class PerClassAucMetrics
 {
-    internal PerClassAucMetrics(IReadOnlyList<string> classNames, IReadOnlyList<double> perClassAuc, double macroAuc, int undefinedCount, IReadOnlyList<int> positives, int rows)
+    internal PerClassAucMetrics(IReadOnlyList<string> classNames, IReadOnlyList<double> perClassAuc, double macroAuc, int undefinedCount, IReadOnlyList<int> positives, int rows,
+        IReadOnlyList<RocCurve?> rocCurves)
     {
+        RocCurves = rocCurves;
         ClassNames = classNames;
         PerClassAuc = perClassAuc;
         MacroAuc = macroAuc;
@@ -32,4 +37,10 @@ public sealed class PerClassAucMetrics
 
     /// <summary>Rows evaluated.</summary>
     public int Rows { get; }
+
+    /// <summary>
+    /// The ROC curve of each class against the rest (or of each label over its known targets), in score order, drawn in
+    /// the same pass that computed <see cref="PerClassAuc"/>; null where that AUC is undefined.
+    /// </summary>
+    public IReadOnlyList<RocCurve?> RocCurves { get; }
 }

@@ -2,20 +2,22 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using MLNetTransfer.Cli.Report;
-using MLNetTransfer.Torch.FineTuning;
-using MLNetTransfer.Torch.Metrics;
 
 namespace MLNetTransfer.Cli.Tests.Report;
 
-/// <summary>Seeded report inputs of each task, shaped like what <c>train</c> and <c>evaluate</c> pass.</summary>
+/// <summary>
+/// Seeded report inputs of each task, shaped like what <c>train</c> and <c>evaluate</c> pass: scored rows evaluated
+/// through the public API (<see cref="Evaluations"/>).
+/// </summary>
 internal static class ReportInputs
 {
     /// <summary>A setting whose value would run as script if it were not escaped.</summary>
     public const string HostileValue = "<script>alert('x')</script> & \"quoted\"";
 
     /// <summary>A binary train run of <paramref name="epochs"/> epochs (0 = evaluate) over 120 scored rows.</summary>
-    public static ReportInput Binary(int epochs)
+    public static ReportInput Binary(int epochs, string[]? classNames = null)
     {
+        classNames ??= ["NORMAL", "OPACITY"];
         var random = new Random(5);
         int n = 120;
         var labels = new int[n];
@@ -34,10 +36,10 @@ internal static class ReportInputs
             Metrics = [("auc", "0.8123"), ("accuracy", "0.7500")],
             Epochs = Epochs(epochs, classes: 1),
             BestEpoch = epochs > 0 ? Math.Max(1, epochs - 1) : 0,
-            ClassNames = ["NORMAL", "OPACITY"],
+            ClassNames = classNames,
             Task = TaskKind.Binary,
-            Scores = scores,
-            Labels = labels,
+            RocCurves = Evaluations.PerClassAuc(scores, labels).RocCurves,
+            Confusion = ConfusionTable.FromMulticlass(Evaluations.MulticlassConfusion(scores, labels), classNames),
             EvaluatedOn = "test split (120 images)",
         };
     }
@@ -65,8 +67,8 @@ internal static class ReportInputs
             BestEpoch = 3,
             ClassNames = names,
             Task = TaskKind.Multiclass,
-            Scores = scores,
-            Labels = labels,
+            RocCurves = Evaluations.PerClassAuc(scores, labels).RocCurves,
+            Confusion = ConfusionTable.FromMulticlass(Evaluations.MulticlassConfusion(scores, labels), names),
             EvaluatedOn = "validation split (90 images)",
         };
     }
@@ -84,12 +86,13 @@ internal static class ReportInputs
             truth[i] = [i % 2, i % 5 == 0 ? 1 : 0, 0];
             if (i % 7 == 0)
             {
-                truth[i][1] = float.NaN; // missing (or uncertain, ignored)
+                truth[i][1] = float.NaN; // missing
             }
 
             scores[i] = truth[i].Select(t => (float)Math.Clamp(random.NextDouble() * 0.7 + (t == 1 ? 0.3 : 0), 0, 1)).ToArray();
         }
 
+        var (auc, confusion) = Evaluations.MultiLabel(scores, truth, names, threshold: 0.5f);
         return new ReportInput
         {
             Title = "multi-label",
@@ -97,9 +100,8 @@ internal static class ReportInputs
             BestEpoch = 3,
             ClassNames = names,
             Task = TaskKind.MultiLabel,
-            Scores = scores,
-            MultiLabels = truth,
-            DecisionThreshold = 0.5f,
+            RocCurves = auc.RocCurves,
+            Confusion = ConfusionTable.FromMultiLabel(confusion),
             EvaluatedOn = "test split (80 images)",
         };
     }

@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using MLNetTransfer.Cli.Report;
-using MLNetTransfer.Torch.Metrics;
 using SkiaSharp;
 using Xunit;
 
@@ -77,7 +76,7 @@ public sealed class TrainingReportTests : IDisposable
     [Fact]
     public void Page_escapes_settings_and_names()
     {
-        ReportInput input = ReportInputs.Binary(epochs: 2);
+        ReportInput input = ReportInputs.Binary(epochs: 2, classNames: ["<NORMAL>", "OPACITY\"'"]);
         input = new ReportInput
         {
             Title = "<b>run</b>",
@@ -85,10 +84,10 @@ public sealed class TrainingReportTests : IDisposable
             Metrics = [("note <i>", "a & b")],
             Epochs = input.Epochs,
             BestEpoch = 1,
-            ClassNames = ["<NORMAL>", "OPACITY\"'"],
+            ClassNames = input.ClassNames,
             Task = input.Task,
-            Scores = input.Scores,
-            Labels = input.Labels,
+            RocCurves = input.RocCurves,
+            Confusion = input.Confusion,
             EvaluatedOn = "<test>",
         };
 
@@ -177,8 +176,8 @@ public sealed class TrainingReportTests : IDisposable
             BestEpoch = 3,
             ClassNames = input.ClassNames,
             Task = input.Task,
-            Scores = input.Scores,
-            Labels = input.Labels,
+            RocCurves = input.RocCurves,
+            Confusion = input.Confusion,
         };
 
         var written = TrainingReport.Write(input, _directory);
@@ -216,39 +215,40 @@ public sealed class TrainingReportTests : IDisposable
         ReportInput good = ReportInputs.Binary(epochs: 0);
         ReportInput ThreeNames() => Copy(good, classNames: ["a", "b", "c"]);
         Assert.Throws<ArgumentException>(() => TrainingReport.Write(ThreeNames(), _directory));
-        Assert.Throws<ArgumentException>(() => TrainingReport.Write(Copy(good, labels: null), _directory));
-        Assert.Throws<ArgumentException>(() => TrainingReport.Write(Copy(good, labels: good.Labels![1..]), _directory));
+        Assert.Throws<ArgumentException>(() => TrainingReport.Write(Copy(good, rocCurves: good.RocCurves.Take(1).ToArray()), _directory));
+        Assert.Throws<ArgumentException>(() => TrainingReport.Write(Copy(good, classNames: ["NORMAL", "other"]), _directory)); // not the confusion's rows
         Assert.Throws<ArgumentException>(() => TrainingReport.Write(Copy(good, bestEpoch: 4), _directory));
 
+        // A multi-label report with a class matrix: the plot would label its columns as classes.
         ReportInput multi = ReportInputs.MultiLabel();
-        float[][] uncertain = multi.MultiLabels!.Select(r => r.ToArray()).ToArray();
-        uncertain[3][0] = -1f;
+        ReportInput multiclass = ReportInputs.Multiclass();
         Assert.Throws<ArgumentException>(() => TrainingReport.Write(
-            new ReportInput { Title = "t", ClassNames = multi.ClassNames, Task = TaskKind.MultiLabel, Scores = multi.Scores, MultiLabels = uncertain },
+            new ReportInput { Title = "t", ClassNames = multiclass.ClassNames, Task = TaskKind.MultiLabel, RocCurves = multiclass.RocCurves, Confusion = multiclass.Confusion },
             _directory));
+        Assert.Throws<ArgumentException>(() => TrainingReport.Write(Copy(multi, rocCurves: multi.RocCurves.Concat([null]).ToArray()), _directory));
         Assert.False(Directory.Exists(_directory));
     }
 
     /// <summary>The confusion plot has its computed size and its fullest cell's shade.</summary>
     private static void AssertConfusionCells(ReportInput input, string path)
     {
-        bool perLabel = !input.IsSingleLabel;
-        int[,] counts = perLabel ? ConfusionCounts.PerLabel(input) : ConfusionCounts.SingleLabel(input);
-        double[,] shares = ConfusionCounts.RowFractions(counts, perLabel);
-        (int width, int height) = ConfusionPlot.Size(counts.GetLength(0), counts.GetLength(1), perLabel);
+        ConfusionTable table = input.Confusion!;
+        int[,] counts = table.Counts;
+        double[,] shares = table.RowFractions();
+        (int width, int height) = ConfusionPlot.Size(counts.GetLength(0), counts.GetLength(1), table.PerLabel);
         double top = shares.Cast<double>().Max();
 
         using SKBitmap bitmap = Png.Decode(path, width, height);
         Assert.True(Png.Count(bitmap, ConfusionPlot.Shade(top)) > 2000, $"the fullest cell's shade ({top:0.00}) fills a cell");
     }
 
-    private static ReportInput Copy(ReportInput from, string[]? classNames = null, int[]? labels = null, int bestEpoch = 0) => new()
+    private static ReportInput Copy(ReportInput from, string[]? classNames = null, RocCurve?[]? rocCurves = null, int bestEpoch = 0) => new()
     {
         Title = from.Title,
         ClassNames = classNames ?? from.ClassNames,
         Task = from.Task,
-        Scores = from.Scores,
-        Labels = labels,
+        RocCurves = rocCurves ?? from.RocCurves,
+        Confusion = from.Confusion,
         BestEpoch = bestEpoch,
     };
 }

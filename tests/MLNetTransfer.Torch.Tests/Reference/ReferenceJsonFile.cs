@@ -8,7 +8,7 @@ namespace MLNetTransfer.Torch.Tests.Reference;
 
 /// <summary>
 /// A JSON file of reference cases that a script of <c>tests/reference</c> wrote (run through <see cref="ReferenceScript"/>),
-/// and the readers its tests share: the common part of <see cref="Metrics.MetricReferences"/> and the command line's ROC
+/// and the readers its tests share: the common part of <see cref="Metrics.MetricReferences"/> and the evaluation tests' ROC
 /// references. JSON has no NaN, so the scripts write null for it and the readers give NaN back.
 /// </summary>
 public abstract class ReferenceJsonFile

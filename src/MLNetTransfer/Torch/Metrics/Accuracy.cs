@@ -88,7 +88,41 @@ internal static class Accuracy
     /// </returns>
     /// <exception cref="ArgumentException">The shapes disagree, or a target is not 0, 1 or NaN.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="labels"/> is not positive.</exception>
-    public static double MultiLabel(ReadOnlySpan<float> scores, ReadOnlySpan<float> targets, int labels, float threshold = DefaultThreshold)
+    public static double MultiLabel(ReadOnlySpan<float> scores, ReadOnlySpan<float> targets, int labels, float threshold = DefaultThreshold) =>
+        MeanOfLabels(MultiLabelCounts(scores, targets, labels, threshold));
+
+    /// <summary>
+    /// The unweighted mean of the per-label accuracies of the labels with at least one known target (what
+    /// <see cref="MultiLabel"/> returns); NaN when no target is known.
+    /// </summary>
+    public static double MeanOfLabels(ReadOnlySpan<LabelCounts> perLabel)
+    {
+        double sum = 0;
+        int counted = 0;
+        foreach (LabelCounts counts in perLabel)
+        {
+            if (counts.Known > 0)
+            {
+                sum += counts.Accuracy;
+                counted++;
+            }
+        }
+
+        return counted == 0 ? double.NaN : sum / counted;
+    }
+
+    /// <summary>
+    /// Each label's confusion at <paramref name="threshold"/> over its known targets: the counts
+    /// <see cref="MultiLabel"/> averages, so a per-label table and the accuracy beside it cannot disagree.
+    /// </summary>
+    /// <param name="scores">Row-major [n, <paramref name="labels"/>] sigmoid probabilities.</param>
+    /// <param name="targets">Row-major [n, <paramref name="labels"/>]: 1, 0, or NaN for missing (not counted).</param>
+    /// <param name="labels">The number of labels (columns).</param>
+    /// <param name="threshold">Scores above it predict positive; a score equal to it predicts negative.</param>
+    /// <returns>One entry per label, in column order.</returns>
+    /// <exception cref="ArgumentException">The shapes disagree, or a target is not 0, 1 or NaN.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="labels"/> is not positive.</exception>
+    public static LabelCounts[] MultiLabelCounts(ReadOnlySpan<float> scores, ReadOnlySpan<float> targets, int labels, float threshold = DefaultThreshold)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(labels);
         int n = RocAuc.RowCount(scores.Length, labels, nameof(scores));
@@ -97,29 +131,25 @@ internal static class Accuracy
             throw new ArgumentException($"Got {scores.Length} scores but {targets.Length} targets; need [n, {labels}] of each.", nameof(targets));
         }
 
-        double sum = 0;
-        int counted = 0;
+        var result = new LabelCounts[labels];
+
+        // Indexed by (truth, predicted): TN, FP, FN, TP.
+        Span<int> cells = stackalloc int[4];
         for (int j = 0; j < labels; j++)
         {
-            int known = 0;
-            int correct = 0;
+            cells.Clear();
             for (int i = 0; i < n; i++)
             {
                 int at = i * labels + j;
                 if (RocAuc.BinaryTarget(targets[at], at, nameof(targets)) is bool positive)
                 {
-                    known++;
-                    correct += scores[at] > threshold == positive ? 1 : 0;
+                    cells[(positive ? 2 : 0) + (scores[at] > threshold ? 1 : 0)]++;
                 }
             }
 
-            if (known > 0)
-            {
-                sum += (double)correct / known;
-                counted++;
-            }
+            result[j] = new LabelCounts(cells[0], cells[1], cells[2], cells[3]);
         }
 
-        return counted == 0 ? double.NaN : sum / counted;
+        return result;
     }
 }

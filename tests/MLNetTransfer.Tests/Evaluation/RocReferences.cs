@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Threading;
 using MLNetTransfer.Torch.Tests.Reference;
 
-namespace MLNetTransfer.Cli.Tests.Report;
+namespace MLNetTransfer.Tests.Evaluation;
 
 /// <summary>
 /// ROC curves computed by scikit-learn 1.2 (<c>tests/reference/make_roc_references.py</c>) on seeded cases, read from
