@@ -56,7 +56,8 @@ public sealed class FineTuneTrainerTests
         Assert.Equal(parsed.Kind == FreezeStrategyKind.FeatureExtraction, result.UsedFeatureCache);
         if (parsed.Kind != FreezeStrategyKind.Full)
         {
-            // layer1 is frozen with frozen BatchNorm: its statistics are the pretrained ones after training (P1).
+            // layer1 is frozen with frozen BatchNorm: its statistics are the pretrained ones after training
+            // (docs/pitfalls.md, "Frozen BatchNorm must stay in eval mode").
             Assert.True(frozenBn.running_mean!.equal(frozenMean).all().item<bool>());
         }
     }
