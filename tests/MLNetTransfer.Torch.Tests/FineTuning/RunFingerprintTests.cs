@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using MLNetTransfer.Torch.Data;
 using MLNetTransfer.Torch.FineTuning;
 using MLNetTransfer.Torch.Modules;
@@ -6,7 +7,7 @@ using Xunit;
 
 namespace MLNetTransfer.Torch.Tests.FineTuning;
 
-/// <summary>The settings a resume must share: each one changes the fingerprint.</summary>
+/// <summary>The settings a resume must share: each one changes the fingerprint, the culture does not.</summary>
 [Collection("NoParallelization")]
 public sealed class RunFingerprintTests
 {
@@ -28,5 +29,33 @@ public sealed class RunFingerprintTests
         Assert.NotEqual(baseline, Of(new FineTuneOptions { ClassWeights = new[] { 1f, 2f } }));
         Assert.NotEqual(baseline, Of(new FineTuneOptions { Augmentation = new AugmentationOptions { HorizontalFlipProbability = 0.25 } }));
         Assert.NotEqual(baseline, Of(new FineTuneOptions(), validation: train));
+    }
+
+    [Fact]
+    public void A_checkpoint_written_under_one_culture_resumes_under_another()
+    {
+        using var model = new ResNet(ResNetLayout.ResNet18, inChannels: 1);
+        var (images, labels) = SyntheticBlobs.Make(8, 16, seed: 1);
+        var train = FineTuneData.SingleLabel(images, labels, 2);
+        var options = new FineTuneOptions { LearningRate = 1.5e-3, Augmentation = new AugmentationOptions { HorizontalFlipProbability = 0.25 } };
+        var strategy = FreezeStrategy.Full();
+        string Under(string culture)
+        {
+            var before = CultureInfo.CurrentCulture;
+            CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo(culture);
+            try
+            {
+                return RunFingerprint.Of(model, train, null, options, strategy);
+            }
+            finally
+            {
+                CultureInfo.CurrentCulture = before;
+            }
+        }
+
+        string english = Under("en-US");
+        Assert.Equal(english, Under("de-DE")); // German writes 0,25 and 1,5E-03 where the invariant culture writes 0.25
+        Assert.Contains("h-flip 0.25", english);
+        Assert.Contains("lr 0.0015", english);
     }
 }

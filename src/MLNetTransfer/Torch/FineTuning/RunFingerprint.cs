@@ -13,20 +13,34 @@ namespace MLNetTransfer.Torch.FineTuning;
 internal static class RunFingerprint
 {
     /// <summary>The fingerprint of a run of <paramref name="strategy"/> (Auto already resolved) on this model and data.</summary>
-    public static string Of(ResNet model, FineTuneData train, FineTuneData? validation, FineTuneOptions options, FreezeStrategy strategy) => string.Join("; ",
-        $"strategy {strategy}", $"layout {model.Layout.Name}", $"channels {model.InChannels}", $"task {train.Task}",
-        $"outputs {train.Outputs}", $"train {train.Count}", $"validation {validation?.Count ?? 0}", $"epochs {options.Epochs}",
-        $"batch {options.BatchSize}", $"seed {options.Seed}",
-        string.Create(CultureInfo.InvariantCulture, $"lr {options.LearningRate:R}"),
-        string.Create(CultureInfo.InvariantCulture, $"warmup {options.WarmupEpochs:R}"), $"head-only {options.HeadOnlyEpochs}",
-        $"gradual {options.GradualUnfreezing}", $"bn {options.BatchNormMode}",
-        string.Create(CultureInfo.InvariantCulture, $"backbone ratio {strategy.BackboneLearningRateRatio ?? options.BackboneLearningRateRatio:R}"),
-        $"stage rates {strategy.StageRates}",
-        string.Create(CultureInfo.InvariantCulture, $"weight decay {options.WeightDecay:R}, smoothing {options.LabelSmoothing:R}, clip {options.MaxGradientNorm:R}"),
-        $"class weighting {options.ClassWeighting} [{Join(options.ClassWeights)}]",
-        $"positive weights [{Join(options.PositiveWeights)}], uncertainty {options.Uncertainty}",
-        $"augmentation {options.Augmentation}");
+    /// <remarks>
+    /// Composed in the invariant culture, nested <c>ToString</c>s (augmentation, stage rates) included, so that a run
+    /// resumes under another culture than the one that wrote the checkpoint.
+    /// </remarks>
+    public static string Of(ResNet model, FineTuneData train, FineTuneData? validation, FineTuneOptions options, FreezeStrategy strategy)
+    {
+        var culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        try
+        {
+            return string.Join("; ",
+                $"strategy {strategy}", $"layout {model.Layout.Name}", $"channels {model.InChannels}", $"task {train.Task}",
+                $"outputs {train.Outputs}", $"train {train.Count}", $"validation {validation?.Count ?? 0}", $"epochs {options.Epochs}",
+                $"batch {options.BatchSize}", $"seed {options.Seed}", $"lr {options.LearningRate:R}",
+                $"warmup {options.WarmupEpochs:R}", $"head-only {options.HeadOnlyEpochs}",
+                $"gradual {options.GradualUnfreezing}", $"bn {options.BatchNormMode}",
+                $"backbone ratio {strategy.BackboneLearningRateRatio ?? options.BackboneLearningRateRatio:R}",
+                $"stage rates {strategy.StageRates}",
+                $"weight decay {options.WeightDecay:R}, smoothing {options.LabelSmoothing:R}, clip {options.MaxGradientNorm:R}",
+                $"class weighting {options.ClassWeighting} [{Join(options.ClassWeights)}]",
+                $"positive weights [{Join(options.PositiveWeights)}], uncertainty {options.Uncertainty}",
+                $"augmentation {options.Augmentation}");
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
+    }
 
-    private static string Join(float[]? values) =>
-        string.Join(" ", (values ?? Array.Empty<float>()).Select(w => w.ToString("R", CultureInfo.InvariantCulture)));
+    private static string Join(float[]? values) => string.Join(" ", (values ?? Array.Empty<float>()).Select(w => w.ToString("R", CultureInfo.InvariantCulture)));
 }
