@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.IO;
 using System.Text;
 using System.Text.Json;
@@ -13,13 +12,14 @@ namespace MLNetTransfer.Torch.FineTuning;
 /// Everything needed to continue a run after its last finished epoch, in one file: the model, the optimizer's state,
 /// the torch RNG state, the best epoch's weights and the loop's own state. Data order and augmentation are functions of
 /// (seed, epoch, index) and the learning rate of the global step, so a resumed run ends with the weights an
-/// uninterrupted one would have. Never part of the ML.NET zip.
+/// uninterrupted one would have (docs/design.md, "Checkpoints and resume"). Never part of the ML.NET zip.
 /// </summary>
 /// <remarks>
 /// Layout (little-endian): the 8 bytes <c>MLNTCKPT</c>; int32 format version; int32 length + UTF-8 JSON of
 /// <see cref="CheckpointState"/>; int64 length + the model (TorchSharp <c>Module.save</c>); int64 length + the
-/// optimizer (<c>save_state_dict</c>); int64 length + the RNG state bytes; int64 length + the best weights (may be 0).
-/// Written to a temporary file and renamed, so an interruption while saving leaves the previous checkpoint.
+/// optimizer (<c>save_state_dict</c>); int64 length + the RNG state bytes; int64 length + the best weights in the
+/// model's layout (0 when there are none). Written to a temporary file and renamed, so an interruption while saving
+/// leaves the previous checkpoint.
 /// Format history:
 /// <list type="bullet"><item>1: initial.</item></list>
 /// </remarks>
@@ -35,10 +35,14 @@ internal static class TrainingCheckpoint
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public static void Save(string directory, CheckpointState state, nn.Module model, OptimizerHelper optimizer, byte[]? bestWeights)
+    /// <summary>The checkpoint's path in <paramref name="directory"/>.</summary>
+    public static string PathIn(string directory) => Path.Combine(directory, FileName);
+
+    /// <summary>Writes the checkpoint of the epoch just finished to <paramref name="directory"/>, replacing the previous one.</summary>
+    public static void Save(string directory, CheckpointState state, nn.Module model, OptimizerHelper optimizer, BestWeights best)
     {
         Directory.CreateDirectory(directory);
-        string path = Path.Combine(directory, FileName);
+        string path = PathIn(directory);
         string temp = path + ".tmp";
         using (var file = File.Create(temp))
         using (var writer = new BinaryWriter(file, Encoding.UTF8, leaveOpen: true))
@@ -57,19 +61,31 @@ internal static class TrainingCheckpoint
                 writer.Write(bytes);
             }
 
-            writer.Write((long)(bestWeights?.Length ?? 0));
-            if (bestWeights is not null)
+            if (best.HasValue)
             {
-                writer.Write(bestWeights);
+                WriteBlock(writer, best.Write);
+            }
+            else
+            {
+                writer.Write(0L);
             }
         }
 
         File.Move(temp, path, overwrite: true);
     }
 
-    /// <summary>Reads the loop's state and restores model, optimizer and RNG. Returns the best weights (or null).</summary>
-    /// <exception cref="InvalidDataException">Not a checkpoint, another version, or truncated; names the file.</exception>
-    public static (CheckpointState State, byte[]? BestWeights) Load(string path, nn.Module model, OptimizerHelper optimizer)
+    /// <summary>
+    /// Reads the loop's state and, when the checkpoint belongs to this run, restores the model, the optimizer, the RNG
+    /// and the best weights (when it holds some) into <paramref name="best"/>.
+    /// </summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="fingerprint">This run's <see cref="RunFingerprint"/>; the checkpoint must have been written with it.</param>
+    /// <param name="model">Receives the checkpoint's weights in place (its Parameter objects stay those the optimizer holds).</param>
+    /// <param name="optimizer">Receives the optimizer's state.</param>
+    /// <param name="best">Receives the best epoch's weights.</param>
+    /// <exception cref="InvalidOperationException">Written by a run with other settings; names the file, nothing is changed.</exception>
+    /// <exception cref="InvalidDataException">Not a checkpoint, another version, truncated, or not this model's; names the file.</exception>
+    public static CheckpointState Load(string path, string fingerprint, nn.Module model, OptimizerHelper optimizer, BestWeights best)
     {
         try
         {
@@ -90,7 +106,14 @@ internal static class TrainingCheckpoint
             var json = reader.ReadBytes(reader.ReadInt32());
             var state = JsonSerializer.Deserialize<CheckpointState>(json, _json)
                 ?? throw new InvalidDataException($"'{path}' holds no training state.");
-            ReadBlock(reader, path, "model", r => model.load(r));
+            // Checked before anything is read, so that a refused resume changes neither the model nor the optimizer.
+            if (state.RunFingerprint != fingerprint)
+            {
+                throw new InvalidOperationException(
+                    $"Checkpoint '{path}' belongs to another run: it was written with [{state.RunFingerprint}], this run is [{fingerprint}]. Use another checkpoint directory or the same settings.");
+            }
+
+            ReadBlock(reader, path, "model", r => StateDictFormat.Read(r, model.state_dict()));
             ReadBlock(reader, path, "optimizer", r => optimizer.load_state_dict(r));
             var rng = ReadBytes(reader, path, "RNG state");
             using (var t = torch.tensor(rng, dtype: ScalarType.Byte))
@@ -98,8 +121,8 @@ internal static class TrainingCheckpoint
                 torch.set_rng_state(t);
             }
 
-            var best = ReadBytes(reader, path, "best weights");
-            return (state, best.Length == 0 ? null : best);
+            ReadBlock(reader, path, "best weights", r => best.Read(r, model), emptyMeansNone: true);
+            return state;
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or ArgumentException or FormatException)
         {
@@ -107,28 +130,36 @@ internal static class TrainingCheckpoint
         }
     }
 
+    // The block's length goes before it. The file can seek, so the length is written after the block instead of the block
+    // being buffered in memory first (a model's size, at every epoch).
     private static void WriteBlock(BinaryWriter writer, Action<BinaryWriter> write)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
-        {
-            write(w);
-        }
-
-        writer.Write(buffer.Length);
-        buffer.Position = 0;
-        buffer.CopyTo(writer.BaseStream);
+        var stream = writer.BaseStream;
+        long start = stream.Position;
+        writer.Write(0L);
+        write(writer);
+        writer.Flush();
+        long end = stream.Position;
+        stream.Position = start;
+        writer.Write(end - start - sizeof(long));
+        writer.Flush();
+        stream.Position = end;
     }
 
-    private static void ReadBlock(BinaryReader reader, string path, string what, Action<BinaryReader> read)
+    private static void ReadBlock(BinaryReader reader, string path, string what, Action<BinaryReader> read, bool emptyMeansNone = false)
     {
         var bytes = ReadBytes(reader, path, what);
+        if (bytes.Length == 0 && emptyMeansNone)
+        {
+            return;
+        }
+
         using var r = new BinaryReader(new MemoryStream(bytes));
         try
         {
             read(r);
         }
-        catch (Exception e) when (e is not InvalidDataException)
+        catch (Exception e)
         {
             throw new InvalidDataException($"The {what} in checkpoint '{path}' does not fit this run: {e.Message}", e);
         }
@@ -145,38 +176,4 @@ internal static class TrainingCheckpoint
 
         return reader.ReadBytes((int)length);
     }
-}
-
-/// <summary>The loop's state in a checkpoint (JSON).</summary>
-internal sealed class CheckpointState
-{
-    /// <summary>Settings that must match for a resume to continue the same run.</summary>
-    public string RunFingerprint { get; set; } = "";
-
-    /// <summary>Epochs finished (1-based count).</summary>
-    public int CompletedEpochs { get; set; }
-
-    /// <summary>Optimizer steps taken.</summary>
-    public long GlobalStep { get; set; }
-
-    /// <summary>Best epoch so far (1-based; 0 = none).</summary>
-    public int BestEpoch { get; set; }
-
-    /// <summary>Its score (lower is better; AUC is stored negated).</summary>
-    public double BestScore { get; set; } = double.PositiveInfinity;
-
-    /// <summary>Epochs since the best one, for early stopping.</summary>
-    public int EpochsWithoutImprovement { get; set; }
-
-    /// <summary>Metrics of the finished epochs.</summary>
-    public List<EpochMetrics> History { get; set; } = new();
-
-    /// <summary>Early stopping ended the run at <see cref="CompletedEpochs"/>; a resume goes straight to the end.</summary>
-    public bool StoppedEarly { get; set; }
-
-    /// <summary>Seconds spent training before the checkpoint.</summary>
-    public double TrainSeconds { get; set; }
-
-    /// <summary>Training images processed before the checkpoint.</summary>
-    public long ImagesSeen { get; set; }
 }
