@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 
 namespace MLNetTransfer.Data;
 
@@ -17,15 +18,18 @@ namespace MLNetTransfer.Data;
 /// cost: the squared miss of the validation side's row count, weighted twice per label, plus each label's squared miss,
 /// each relative to its target (a chi-square), so that a rare label counts as much as a common one. The groups, in an
 /// order shuffled by the seed, first fill the validation side up to its row target without passing it, then join it
-/// wherever that lowers the cost, and last single groups move across while a move lowers the cost. The row count then
-/// lands within half the largest group of the target (about ±2.5 points for 20 groups of uneven size in the tests),
-/// unlike a hash of the group id (ML.NET's <c>TrainTestSplit</c> with a sampling key), whose share varies with the
-/// groups drawn.
+/// wherever that lowers the cost; last, single groups move across, or a validation group and a training group trade
+/// places, while that lowers the cost. The row count then lands within half the largest group of the target, unlike a
+/// hash of the group id (ML.NET's <c>TrainTestSplit</c> with a sampling key), whose share varies with the groups drawn.
 /// </remarks>
 internal static class GroupedSplit
 {
     // Below this a change of cost is rounding, not an improvement; moves need a real one so that the search ends.
     private const double Tolerance = 1e-9;
+
+    // Swaps are searched while validation groups × training groups stay under this (a few milliseconds per pass); with
+    // more groups than that, groups are small next to the data and single moves fine-tune as well.
+    private const long MaxSwapPairs = 250_000;
 
     /// <summary>Row indices of each side, without stratification.</summary>
     public static (int[] Train, int[] Validation) Split(IReadOnlyList<string?> groups, double fraction, int seed) =>
@@ -76,15 +80,45 @@ internal static class GroupedSplit
 
         for (int iteration = 0; iteration < order.Count; iteration++)
         {
-            int best = -1;
+            // The best single move, and where there are few enough pairs, the best swap of a validation group for a
+            // training group: a swap can trade labels without changing the row count, which a single move of a large
+            // group cannot.
+            int best = -1, swapIn = -1;
             double bestChange = -Tolerance;
+            var single = new double[order.Count];
             for (int k = 0; k < order.Count; k++)
             {
                 int g = order[k];
-                double change = state.Change(counts[g], rows[g].Count, inValidation[k] ? -1 : +1);
-                if (change < bestChange)
+                single[k] = state.Change(counts[g], rows[g].Count, inValidation[k] ? -1 : +1);
+                if (single[k] < bestChange)
                 {
-                    (best, bestChange) = (k, change);
+                    (best, swapIn, bestChange) = (k, -1, single[k]);
+                }
+            }
+
+            int validationGroups = inValidation.Count(v => v);
+            if ((long)validationGroups * (order.Count - validationGroups) <= MaxSwapPairs)
+            {
+                for (int a = 0; a < order.Count; a++)
+                {
+                    if (!inValidation[a])
+                    {
+                        continue;
+                    }
+
+                    for (int b = 0; b < order.Count; b++)
+                    {
+                        if (inValidation[b])
+                        {
+                            continue;
+                        }
+
+                        double change = single[a] + single[b] + state.Interaction(counts[order[a]], rows[order[a]].Count, counts[order[b]], rows[order[b]].Count);
+                        if (change < bestChange)
+                        {
+                            (best, swapIn, bestChange) = (a, b, change);
+                        }
+                    }
                 }
             }
 
@@ -93,9 +127,12 @@ internal static class GroupedSplit
                 break;
             }
 
-            int moved = order[best];
-            state.Move(counts[moved], rows[moved].Count, inValidation[best] ? -1 : +1);
-            inValidation[best] = !inValidation[best];
+            foreach (int k in swapIn < 0 ? new[] { best } : new[] { best, swapIn })
+            {
+                int moved = order[k];
+                state.Move(counts[moved], rows[moved].Count, inValidation[k] ? -1 : +1);
+                inValidation[k] = !inValidation[k];
+            }
         }
 
         var validation = new List<int>();
@@ -149,7 +186,7 @@ internal static class GroupedSplit
         var counts = new List<(int, int)[]>(rows.Count);
         foreach (var members in rows)
         {
-            var perStratum = new SortedDictionary<int, int>();
+            var perStratum = new SortedDictionary<int, int>(); // sorted: SplitState.Interaction merges two such lists
             foreach (int i in members)
             {
                 int s = stratumIndex[strata?[i] ?? 0];
@@ -219,6 +256,35 @@ internal static class GroupedSplit
             }
 
             return change;
+        }
+
+        /// <summary>
+        /// The part of the cost change of moving group a out of and group b into the validation side together that the
+        /// two single changes miss: the cross terms of the squares they both change.
+        /// </summary>
+        public double Interaction((int Stratum, int Count)[] outCounts, int outSize, (int Stratum, int Count)[] inCounts, int inSize)
+        {
+            double interaction = -2.0 * _rowWeight * outSize * inSize;
+            int i = 0, j = 0;
+            while (i < outCounts.Length && j < inCounts.Length)
+            {
+                if (outCounts[i].Stratum == inCounts[j].Stratum)
+                {
+                    interaction -= 2.0 * outCounts[i].Count * inCounts[j].Count / _targets[outCounts[i].Stratum];
+                    i++;
+                    j++;
+                }
+                else if (outCounts[i].Stratum < inCounts[j].Stratum)
+                {
+                    i++;
+                }
+                else
+                {
+                    j++;
+                }
+            }
+
+            return interaction;
         }
 
         public void Move((int Stratum, int Count)[] counts, int size, int direction)

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace MLNetTransfer.Tests.Tasks;
 
-/// <summary>The validation split by patient (pitfall P4): no patient on both sides.</summary>
+/// <summary>The validation split by patient: no patient on both sides (images of one patient on both make validation optimistic).</summary>
 public sealed class GroupedSplitTests
 {
     // 40 patients with 1 to 4 images each, in an interleaved order, and a few rows without a patient.
