@@ -7,7 +7,7 @@ namespace MLNetTransfer.Cli.Data;
 
 /// <summary>
 /// Which files <c>predict</c> finds in a folder it is given: the rule of the library's data set reader (PNG and JPEG by
-/// extension, hidden files and folders skipped), which <c>ImageFilesAgreeTests</c> holds the two copies to.
+/// extension, hidden files and folders skipped), which <c>ImageFilesAgreeTests</c> holds this copy to.
 /// </summary>
 internal static class ImageFiles
 {

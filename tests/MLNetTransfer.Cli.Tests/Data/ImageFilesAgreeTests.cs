@@ -1,35 +1,35 @@
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNetTransfer.Cli.Data;
 using Xunit;
 
 namespace MLNetTransfer.Cli.Tests.Data;
 
 /// <summary>
-/// <c>predict</c> finds images in a folder with its own copy of the rule (the library's reader is internal to it); both
-/// copies say the same of every kind of name.
+/// <c>predict</c> finds images in a folder with its own copy of the rule the library's folder loader follows (which is
+/// internal to the library); both find the same files in a folder of every kind of name.
 /// </summary>
 public sealed class ImageFilesAgreeTests
 {
-    [Theory]
-    [InlineData("/d/a.png")]
-    [InlineData("/d/a.PNG")]
-    [InlineData("/d/b.JpEg")]
-    [InlineData("/d/c.jpg")]
-    [InlineData("/d/notes.txt")]
-    [InlineData("/d/scan.dcm")]
-    [InlineData("/d/._a.png")]
-    [InlineData("/d/.DS_Store")]
-    [InlineData("/d/a.png.bak")]
-    public void Predict_and_the_library_count_the_same_files_as_images(string path) =>
-        Assert.Equal(MLNetTransfer.Data.ImageFiles.IsImage(path), MLNetTransfer.Cli.Data.ImageFiles.IsImage(path));
-
-    [Theory]
-    [InlineData(".thumbs")]
-    [InlineData("__MACOSX")]
-    [InlineData("NORMAL")]
-    [InlineData("_MACOSX")]
-    public void Predict_and_the_library_skip_the_same_folders(string name) =>
-        Assert.Equal(MLNetTransfer.Data.ImageFiles.IsHidden(name), MLNetTransfer.Cli.Data.ImageFiles.IsHidden(name));
-
     [Fact]
-    public void Both_name_the_same_extensions() =>
-        Assert.Equal(MLNetTransfer.Data.ImageFiles.ExtensionList, MLNetTransfer.Cli.Data.ImageFiles.ExtensionList);
+    public void Predict_finds_the_images_the_library_loads_from_a_class_folder()
+    {
+        using var dir = new TempDataFolder();
+        foreach (string name in new[]
+        {
+            "a.png", "b.PNG", "c.JpEg", "d.jpg", "notes.txt", "scan.dcm", "._a.png", ".DS_Store", "e.png.bak",
+            ".thumbs/t.png", "__MACOSX/x.png", "sub/deeper/f.jpeg", "sub/.hidden.png",
+        })
+        {
+            dir.File($"d/A/{name}");
+        }
+
+        var predict = ImageFiles.FindRecursive(dir.PathOf("d/A"), out int ignored);
+        var library = new MLContext(seed: 1).Data.LoadFromImageFolder(dir.PathOf("d")).GetColumn<string>("ImagePath").ToList();
+
+        Assert.Equal(library, predict);
+        Assert.Equal(5, predict.Count);
+        Assert.Equal(6, ignored); // notes.txt, scan.dcm, ._a.png, .DS_Store, e.png.bak, sub/.hidden.png; hidden folders are not entered
+    }
 }

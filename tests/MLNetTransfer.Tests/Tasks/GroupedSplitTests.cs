@@ -6,7 +6,9 @@ using Xunit;
 
 namespace MLNetTransfer.Tests.Tasks;
 
-/// <summary>The validation split by patient: no patient on both sides (images of one patient on both make validation optimistic).</summary>
+/// <summary>
+/// The validation split by patient (docs/pitfalls.md, "Patient leakage between splits"): no patient on both sides.
+/// </summary>
 public sealed class GroupedSplitTests
 {
     // 40 patients with 1 to 4 images each, in an interleaved order, and a few rows without a patient.
