@@ -57,7 +57,7 @@ internal static class ClassChecks
     {
         for (int k = 0; k < labelNames.Count; k++)
         {
-            var counts = LabelCounts.Of(train, k);
+            var counts = MultiLabelValueCounts.Of(train, k);
             if (counts.Positive == 0 || counts.Negative == 0)
             {
                 warnings.Add(

@@ -3,10 +3,10 @@ using System.Collections.Generic;
 namespace MLNetTransfer.Data;
 
 /// <summary>How one multi-label column's values split over a set of records.</summary>
-internal readonly record struct LabelCounts(int Positive, int Negative, int Uncertain, int Missing)
+internal readonly record struct MultiLabelValueCounts(int Positive, int Negative, int Uncertain, int Missing)
 {
     /// <summary>Counts the values of label <paramref name="index"/> in <paramref name="records"/>.</summary>
-    public static LabelCounts Of(IReadOnlyList<ImageRecord> records, int index)
+    public static MultiLabelValueCounts Of(IReadOnlyList<ImageRecord> records, int index)
     {
         int positive = 0, negative = 0, uncertain = 0, missing = 0;
         foreach (var record in records)
@@ -30,7 +30,7 @@ internal readonly record struct LabelCounts(int Positive, int Negative, int Unce
             }
         }
 
-        return new LabelCounts(positive, negative, uncertain, missing);
+        return new MultiLabelValueCounts(positive, negative, uncertain, missing);
     }
 
     /// <inheritdoc/>
