@@ -15,10 +15,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Transforms;
 using MLNetTransfer;
-using MLNetTransfer.FineTuning;
 using MLNetTransfer.SyntheticData;
-using MLNetTransfer.Torch.Data;
-using MLNetTransfer.Torch.FineTuning;
 
 var strategy = FreezeStrategy.Parse(args.Length > 0 ? args[0] : "auto");
 string modelPath = Path.GetFullPath(args.Length > 1 ? args[1] : "model.zip");
@@ -32,21 +29,17 @@ Console.WriteLine($"Writing the synthetic chest X-ray set to {root} (128 px; 300
 SyntheticChestXrays.WriteDataset(root, size: Size, train: 300, validation: 100, test: 100);
 
 var ml = new MLContext(seed: 1);
-// Rows of (ImagePath relative to root, Label); LoadImages reads root/ImagePath. A scoring app passes absolute paths,
-// which Path.Combine keeps as they are.
-IDataView Rows(string split) => ml.Data.LoadFromEnumerable(
-    SyntheticChestXrays.ClassNames
-        .SelectMany(label => Directory.EnumerateFiles(Path.Combine(root, split, label), "*.png")
-            .Order(StringComparer.Ordinal)
-            .Select(file => new ImageRow { ImagePath = Path.GetRelativePath(root, file), Label = label }))
-        .ToList());
-var train = Rows("train");
-var validation = Rows("val");
-var test = Rows("test");
+// The three splits as data views of (ImagePath, Label), read by the library's folder loader: the class folders' names
+// are the labels, and ImagePath is absolute, so LoadImages needs no image folder and a scoring app passes absolute
+// paths as well.
+var data = ml.Data.LoadImageSplits(root);
+var train = data.TrainSet;
+var validation = data.ValidationSet!;
+var test = data.TestSet!;
 
 // ByValue orders the keys NORMAL, OPACITY: key 2, the positive class of ML.NET's binary evaluator, is OPACITY.
 var prepare = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
-    .Append(ml.Transforms.LoadImages("Image", root, nameof(ImageRow.ImagePath)));
+    .Append(ml.Transforms.LoadImages("Image", imageFolder: null, "ImagePath"));
 // The validation set goes to the fine-tune step as that step sees its input: a key label and an Image column.
 var validationForStep = prepare.Fit(train).Transform(validation);
 
@@ -56,7 +49,7 @@ var pipeline = prepare
         Grayscale = true,               // one input channel, conv1 summed from the RGB weights
         Strategy = strategy,
         ValidationSet = validationForStep,
-        // DESIGN.md decision 8, scaled to 128 px images: resize 128, random crop 112, flips, ±10°, ±0.1 intensity.
+        // torchvision's ImageNet recipe (resize 256, crop 224) scaled to 128 px images: resize 128, random crop 112, flips, ±10°, ±0.1 intensity.
         Augmentation = new AugmentationOptions { ResizeTo = Size, CropSize = 112 },
         Epochs = 6,
         BatchSize = 16,
@@ -98,11 +91,3 @@ Console.WriteLine($"Saved {modelPath} ({new FileInfo(modelPath).Length / 1024.0 
 Console.WriteLine("Score it in an app that has only ML.NET and ONNX Runtime (no TorchSharp):");
 Console.WriteLine($"  dotnet run -c Release --project samples/ScoreInExistingApp -- \"{modelPath}\" \"{Path.Combine(root, "test")}\"");
 Console.WriteLine("  (add --json for the file, predicted label and class probabilities of each image as JSON)");
-
-/// <summary>A row of the training data: the image path (the first Text column, which ScoreInExistingApp fills) and the label.</summary>
-internal sealed class ImageRow
-{
-    public string ImagePath { get; set; } = "";
-
-    public string Label { get; set; } = "";
-}

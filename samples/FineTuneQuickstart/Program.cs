@@ -8,7 +8,6 @@
 using System;
 using System.Globalization;
 using System.IO;
-using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Transforms;
 using MLNetTransfer;
@@ -22,14 +21,13 @@ Console.WriteLine($"Writing the synthetic chest X-ray set to {root} (224 px; 400
 SyntheticChestXrays.WriteDataset(root, size: 224, train: 400, validation: 0, test: 100);
 
 var ml = new MLContext(seed: 1);
-IDataView Rows(string split) => ml.Data.LoadFromEnumerable(SyntheticChestXrays.ClassNames
-    .SelectMany(label => Directory.EnumerateFiles(Path.Combine(root, split, label), "*.png").Order(StringComparer.Ordinal)
-        .Select(file => new Row { ImagePath = file, Label = label }))
-    .ToList());
+// train/ and test/ each hold one subfolder per class (NORMAL/, OPACITY/): the library's folder loader gives rows of
+// (ImagePath, Label), with absolute paths.
+IDataView Rows(string split) => ml.Data.LoadFromImageFolder(Path.Combine(root, split));
 
 // 20% of the training rows are held out for validation; the best epoch's weights are kept.
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
-    .Append(ml.Transforms.LoadImages("Image", imageFolder: null, nameof(Row.ImagePath)))
+    .Append(ml.Transforms.LoadImages("Image", imageFolder: null, "ImagePath"))
     .Append(ml.Transforms.FineTuneResNet(strategy: strategy, grayscale: true, epochs: epochs));
 using var model = pipeline.Fit(Rows("train"));
 
@@ -37,10 +35,3 @@ var result = model.LastTransformer.TrainingResult;
 Console.WriteLine($"Strategy {result.Strategy} ({result.StrategyReason ?? "as given"}); best epoch {result.BestEpoch} of {result.Epochs.Count}; {result.TrainSeconds:F0} s");
 var metrics = ml.BinaryClassification.Evaluate(model.Transform(Rows("test")), scoreColumnName: "Logit", probabilityColumnName: "Probability");
 Console.WriteLine($"Test AUC {metrics.AreaUnderRocCurve:F4}, accuracy {metrics.Accuracy:P1}");
-
-internal sealed class Row
-{
-    public string ImagePath { get; set; } = "";
-
-    public string Label { get; set; } = "";
-}

@@ -48,10 +48,11 @@ internal static class TrainCommand
         var output = new Option<string>("--output", "-o") { Description = "Where the ML.NET model goes.", DefaultValueFactory = _ => "model.zip" };
         var metricsJson = new Option<string?>("--metrics-json") { Description = "Write the metrics as JSON here (keys in README.md)." };
         var report = new Option<string?>("--report") { Description = "Write the report (PNG plots and index.html) into this folder." };
+        var validationList = new Option<string?>("--validation-list") { Description = "Write the paths of the validation images (held out, or the validation split's) to this file, one per line, before training." };
 
         var command = new Command("train", "Fine-tune a ResNet on a folder or CSV of images; save model.zip, evaluate it, write metrics and a report.");
         data.AddTo(command);
-        foreach (var option in new Option[] { arch, strategy, grayscale, epochs, batchSize, imageSize, lr, weights, seed, validationFraction, earlyStopping, checkpoints, resume, positiveClass, output, metricsJson, report })
+        foreach (var option in new Option[] { arch, strategy, grayscale, epochs, batchSize, imageSize, lr, weights, seed, validationFraction, earlyStopping, checkpoints, resume, positiveClass, output, metricsJson, report, validationList })
         {
             command.Options.Add(option);
         }
@@ -78,6 +79,7 @@ internal static class TrainCommand
                 ModelPath = parse.GetValue(output)!,
                 MetricsJsonPath = parse.GetValue(metricsJson),
                 ReportDirectory = parse.GetValue(report),
+                ValidationListPath = parse.GetValue(validationList),
             };
             if (settings.Resume && settings.CheckpointDirectory is null)
             {

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-using MLNetTransfer.Torch.Metrics;
 
 namespace MLNetTransfer.Cli.Data;
 
@@ -48,10 +47,12 @@ internal static class DatasetDescription
 
     private static string Heading(LabeledDataset data) => data.Task switch
     {
-        TaskKind.Binary => $"Binary task: classes {ClassChecks.Quoted(data.ClassNames)} in key order; the positive class is '{data.ClassNames[1]}'.",
-        TaskKind.Multiclass => $"Multiclass task: {data.ClassNames.Count} classes {ClassChecks.Quoted(data.ClassNames)} in key order.",
-        _ => $"Multi-label task: {data.ClassNames.Count} labels {ClassChecks.Quoted(data.ClassNames)}, one output each.",
+        TaskKind.Binary => $"Binary task: classes {Quoted(data.ClassNames)} in key order; the positive class is '{data.ClassNames[1]}'.",
+        TaskKind.Multiclass => $"Multiclass task: {data.ClassNames.Count} classes {Quoted(data.ClassNames)} in key order.",
+        _ => $"Multi-label task: {data.ClassNames.Count} labels {Quoted(data.ClassNames)}, one output each.",
     };
+
+    private static string Quoted(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"'{n}'"));
 
     private static string Cell(LabeledDataset data, IReadOnlyList<ImageRecord> records, int index)
     {

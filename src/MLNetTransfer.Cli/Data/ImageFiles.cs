@@ -5,7 +5,10 @@ using System.Linq;
 
 namespace MLNetTransfer.Cli.Data;
 
-/// <summary>Which files and folders of a folder-per-class data set count as images and classes.</summary>
+/// <summary>
+/// Which files <c>predict</c> finds in a folder it is given: the rule of the library's data set reader (PNG and JPEG by
+/// extension, hidden files and folders skipped), which <c>ImageFilesAgreeTests</c> holds this copy to.
+/// </summary>
 internal static class ImageFiles
 {
     private static readonly string[] Extensions = { ".png", ".jpg", ".jpeg" };
@@ -23,10 +26,6 @@ internal static class ImageFiles
     /// which the pediatric pneumonia set's archive has.
     /// </summary>
     public static bool IsHidden(string name) => name.StartsWith('.') || name == "__MACOSX";
-
-    /// <summary>The visible subfolders of <paramref name="folder"/>, ordinal-sorted.</summary>
-    public static string[] Subfolders(string folder) =>
-        Directory.GetDirectories(folder).Where(d => !IsHidden(Path.GetFileName(d))).Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>
     /// The images under <paramref name="folder"/> and its visible subfolders, ordinal-sorted by path so that runs see

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using MLNetTransfer.Torch.Metrics;
 
 namespace MLNetTransfer.Cli.Data;
 

@@ -44,11 +44,14 @@ internal sealed record TrainSettings
 
     public string? MetricsJsonPath { get; init; }
 
+    /// <summary>Where to write the validation images' paths, one per line; null: nowhere.</summary>
+    public string? ValidationListPath { get; init; }
+
     public string? ReportDirectory { get; init; }
 
     /// <summary>
     /// The shorter side before cropping: 8/7 of the input size, torchvision's 256 → 224 ratio (the ImageNet recipe the
-    /// pretrained weights were trained with, DESIGN.md decision 8), rounded to an even number.
+    /// pretrained weights were trained with: torchvision's references/classification/presets.py), rounded to an even number.
     /// </summary>
     public int ResizeTo => (int)Math.Round(ImageSize * 8.0 / 7.0 / 2.0, MidpointRounding.AwayFromZero) * 2;
 

@@ -9,9 +9,7 @@ using MLNetTransfer.Cli.Data;
 using MLNetTransfer.Cli.Output;
 using MLNetTransfer.Cli.Scoring;
 using MLNetTransfer.FineTuning;
-using MLNetTransfer.Torch.Data;
 using MLNetTransfer.Torch.FineTuning;
-using MLNetTransfer.Torch.Metrics;
 using Spectre.Console;
 
 namespace MLNetTransfer.Cli.Training;
@@ -60,6 +58,11 @@ internal static class TrainingRun
         }
 
         AnsiConsole.WriteLine($"Training on {trainRecords.Count} images, validating on {validationRecords.Count} ({validationSource}).");
+        if (settings.ValidationListPath is { } list)
+        {
+            WriteValidationList(list, validationRecords);
+        }
+
         var trainView = ImageRows.Create(ml, trainRecords, classes, multiLabel);
         var validationView = ImageRows.Create(ml, validationRecords, classes, multiLabel);
         var options = FineTuneOptions(settings, cancellation);
@@ -120,7 +123,7 @@ internal static class TrainingRun
         return ExitCodes.Success;
     }
 
-    /// <summary>What the default weights are, in words (DESIGN.md decision 2).</summary>
+    /// <summary>What the default weights are, in words (README.md, "The ResNet family and pretrained weights").</summary>
     public static string DefaultWeights(TrainSettings settings) => settings.Architecture == ResNetArchitecture.ResNet18
         ? "ML.NET's ImageNet ResNet18, resnet18-mlnet: layer4 has three blocks"
         : "torchvision's ImageNet weights from the torch.hub cache";
@@ -167,23 +170,47 @@ internal static class TrainingRun
         return new TransformerChain<ITransformer>(fitted.ToArray());
     }
 
-    // ML.NET's TrainTestSplit, with the group column as its sampling key so that no patient is on both sides.
+    // The library's split (ImageDataCatalog.TrainValidationSplit): whole patients on each side, each class in about its
+    // proportion, deterministic from the seed. The records are in the order the library loaded them, so the same data,
+    // fraction, seed and group column hold out the same images as ml.Data.TrainValidationSplit of
+    // ml.Data.LoadImageSplits(...).TrainSet, and as FineTuneResNet's own hold-out.
     internal static (IReadOnlyList<ImageRecord> Train, IReadOnlyList<ImageRecord> Validation) HoldOut(MLContext ml, LabeledDataset dataset, TrainSettings settings)
     {
-        bool multiLabel = dataset.Task == TaskKind.MultiLabel;
-        var all = ImageRows.Create(ml, dataset.Train, dataset.ClassNames, multiLabel);
-        var split = ml.Data.TrainTestSplit(all, settings.ValidationFraction, settings.Data.GroupColumn is null ? null : ImageRows.GroupColumn, settings.Seed);
-        var byPath = dataset.Train.GroupBy(r => r.Path, StringComparer.Ordinal).ToDictionary(g => g.Key, g => new Queue<ImageRecord>(g), StringComparer.Ordinal);
-        IReadOnlyList<ImageRecord> Records(IDataView view) => view.GetColumn<string>(ImageRows.PathColumn).Select(p => byPath[p].Dequeue()).ToList();
-        var train = Records(split.TrainSet);
-        var validation = Records(split.TestSet);
-        if (validation.Count == 0 || train.Count == 0)
+        var rows = ml.Data.LoadFromEnumerable(dataset.Train.Select((r, i) => new SplitRow { Index = i, Label = r.Label ?? "", Group = r.Group ?? "" }).ToList());
+        TrainValidationData split;
+        try
         {
-            throw new CliException(ExitCodes.DataError,
-                $"{DataSourceOptions.DataOption}: {dataset.Train.Count} images are too few to hold out {settings.ValidationFraction:P0} for validation; pass {DataSourceOptions.ValidationOption}.");
+            split = ml.Data.TrainValidationSplit(rows, settings.ValidationFraction,
+                groupColumnName: settings.Data.GroupColumn is null ? null : nameof(SplitRow.Group),
+                labelColumnName: dataset.Task == TaskKind.MultiLabel ? null : nameof(SplitRow.Label),
+                seed: settings.Seed);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException(ExitCodes.DataError, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{DataSourceOptions.DataOption}: {dataset.Train.Count} images are too few to hold out {settings.ValidationFraction:P0} for validation ({e.Message}); pass {DataSourceOptions.ValidationOption}."), e);
         }
 
-        return (train, validation);
+        IReadOnlyList<ImageRecord> Records(IDataView view) => view.GetColumn<int>(nameof(SplitRow.Index)).Select(i => dataset.Train[i]).ToList();
+        return (Records(split.TrainSet), Records(split.ValidationSet));
+    }
+
+    // Written before training, so that the held-out images can be looked at (or compared with the library's split) at once.
+    private static void WriteValidationList(string path, IReadOnlyList<ImageRecord> validation)
+    {
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllLines(full, validation.Select(r => r.Path));
+        AnsiConsole.WriteLine($"Wrote the {validation.Count} validation images' paths to {full}");
+    }
+
+    private sealed class SplitRow
+    {
+        public int Index { get; set; }
+
+        public string Label { get; set; } = "";
+
+        public string Group { get; set; } = "";
     }
 
     private static IReadOnlyList<KeyValuePair<string, object?>> Describe(TrainSettings s, LabeledDataset dataset, int train, int validation, string modelPath) => new KeyValuePair<string, object?>[]

@@ -41,7 +41,7 @@ internal static class ImageRowReader
         using var cursor = data.GetRowCursor(columns);
         var readImage = ImageGetter(data, cursor, image, imageFolder, reduce, context);
         var readLabel = LabelGetter(cursor, label, labels, context);
-        var readGroup = group is null ? null : GroupGetter(cursor, group.Value);
+        var readGroup = group is null ? null : GroupIds.Getter(cursor, group.Value);
         while (cursor.MoveNext())
         {
             long row = cursor.Position;
@@ -230,42 +230,5 @@ internal static class ImageRowReader
                 };
             }
         }
-    }
-
-    private static Func<string?> GroupGetter(DataViewRowCursor cursor, DataViewSchema.Column column)
-    {
-        var raw = column.Type.RawType;
-        if (raw == typeof(ReadOnlyMemory<char>))
-        {
-            var getter = cursor.GetGetter<ReadOnlyMemory<char>>(column);
-            ReadOnlyMemory<char> value = default;
-            return () =>
-            {
-                getter(ref value);
-                return value.Length == 0 ? null : value.ToString();
-            };
-        }
-
-        return raw switch
-        {
-            _ when raw == typeof(int) => Boxed<int>(cursor, column),
-            _ when raw == typeof(long) => Boxed<long>(cursor, column),
-            _ when raw == typeof(uint) => Boxed<uint>(cursor, column),
-            _ when raw == typeof(ulong) => Boxed<ulong>(cursor, column),
-            _ when raw == typeof(float) => Boxed<float>(cursor, column),
-            _ when raw == typeof(double) => Boxed<double>(cursor, column),
-            _ => throw SchemaChecks.Mismatch(column.Name, SchemaChecks.GroupExpected, column.Type),
-        };
-    }
-
-    private static Func<string?> Boxed<T>(DataViewRowCursor cursor, DataViewSchema.Column column)
-    {
-        var getter = cursor.GetGetter<T>(column);
-        T value = default!;
-        return () =>
-        {
-            getter(ref value);
-            return Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
-        };
     }
 }

@@ -7,7 +7,7 @@ namespace MLNetTransfer.Data;
 
 /// <summary>
 /// Schema errors worded as ML.NET words them (<c>Contracts.ExceptSchemaMismatch</c>), with the standard exception
-/// types its conformance tests expect (style convention 5).
+/// types its own estimators throw for a schema mismatch.
 /// </summary>
 internal static class SchemaChecks
 {

@@ -106,7 +106,7 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         }
         else if (_options.ValidationFraction > 0)
         {
-            var (trainRows, validationRows) = GroupedSplit.Split(rows.Groups, _options.ValidationFraction, _options.Seed);
+            var (trainRows, validationRows) = GroupedSplit.Split(rows, _options.ValidationFraction, _options.Seed);
             train = rows.Subset(trainRows);
             validation = rows.Subset(validationRows);
         }

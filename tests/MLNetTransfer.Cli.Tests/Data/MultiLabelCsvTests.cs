@@ -61,27 +61,4 @@ public class MultiLabelCsvTests
 
         Assert.Equal(new[] { "patient00001", "patient00002" }, data.Train.Select(r => r.Group));
     }
-
-    [Theory]
-    [InlineData("1", 1f)]
-    [InlineData("1.0", 1f)]
-    [InlineData("0.0", 0f)]
-    [InlineData("-0", 0f)]
-    [InlineData("-1.0", -1f)]
-    [InlineData(" -1 ", -1f)]
-    [InlineData("", float.NaN)]
-    public void MultiLabelValuesThatAreAccepted(string text, float expected)
-    {
-        Assert.True(MultiLabelValue.TryParse(text, out float value));
-        Assert.Equal(expected, value);
-        Assert.False(float.IsNegative(value) && value == 0);
-    }
-
-    [Theory]
-    [InlineData("2")]
-    [InlineData("0.5")]
-    [InlineData("yes")]
-    [InlineData("NaN")]
-    [InlineData("1e0x")]
-    public void MultiLabelValuesThatAreRefused(string text) => Assert.False(MultiLabelValue.TryParse(text, out _));
 }

@@ -9,7 +9,7 @@ using Xunit;
 
 namespace MLNetTransfer.Cli.Tests.Training;
 
-/// <summary>The held-out validation split (ML.NET's TrainTestSplit keyed by patient) and the binary class order.</summary>
+/// <summary>The held-out validation split (the library's TrainValidationSplit, by patient) and the binary class order.</summary>
 public sealed class SplitAndClassOrderTests
 {
     private static LabeledDataset Dataset(IReadOnlyList<ImageRecord> train, params string[] classes) =>

@@ -3,13 +3,13 @@ using System.Collections.Generic;
 using System.IO;
 using CsvHelper;
 
-namespace MLNetTransfer.Cli.Data;
+namespace MLNetTransfer.Data;
 
 /// <summary>Reads one split from a CSV file: a path column and either one label column or several multi-label columns.</summary>
 internal static class CsvSplitReader
 {
     // Strict on purpose: a row with a missing field or a stray quote would otherwise shift or merge cells silently, and
-    // a shifted multi-label cell reads as a plausible 0 or blank. Comma only, not detected: the format is
+    // a shifted multi-label cell reads as a plausible 0 or blank. Comma only, not detected: the documented format is
     // "Path,Label", and detection could pick a ';' or '|' that occurs in file names.
     private static readonly CsvReaderOptions Options = new()
     {
@@ -24,8 +24,8 @@ internal static class CsvSplitReader
     /// <summary>Reads every row of <paramref name="csvPath"/> (an absolute path) into records.</summary>
     /// <param name="csvPath">The CSV file.</param>
     /// <param name="options">Which columns hold the image path, the label(s) and the group.</param>
-    /// <exception cref="DataSetException">The file is malformed, lacks a column, or has a bad row; the message names the line.</exception>
-    public static List<ImageRecord> Read(string csvPath, DataSourceOptions options)
+    /// <exception cref="InvalidDataException">The file is malformed, lacks a column, or has a bad row; the message names the line.</exception>
+    public static List<ImageRecord> Read(string csvPath, ImageCsvOptions options)
     {
         try
         {
@@ -35,24 +35,24 @@ internal static class CsvSplitReader
         catch (CsvFormatException e)
         {
             string where = e.LineNumber > 0 ? $"{csvPath} line {e.LineNumber}" : csvPath;
-            throw new DataSetException($"{where}: not a well-formed comma-separated file: {e.Message}", e);
+            throw new InvalidDataException($"{where}: not a well-formed comma-separated file: {e.Message}", e);
         }
         catch (IOException e)
         {
-            throw new DataSetException($"{csvPath}: cannot be read: {e.Message}", e);
+            throw new InvalidDataException($"{csvPath}: cannot be read: {e.Message}", e);
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new DataSetException($"{csvPath}: cannot be read: {e.Message}", e);
+            throw new InvalidDataException($"{csvPath}: cannot be read: {e.Message}", e);
         }
     }
 
-    private static List<ImageRecord> ReadRows(CsvReader reader, string csvPath, DataSourceOptions options)
+    private static List<ImageRecord> ReadRows(CsvReader reader, string csvPath, ImageCsvOptions options)
     {
         IReadOnlyList<string> header = reader.Headers;
         if (header.Count == 0)
         {
-            throw new DataSetException($"{csvPath}: the file is empty; it needs a header row, such as '{options.ImageColumn},{options.LabelColumn}', and one row per image.");
+            throw new InvalidDataException($"{csvPath}: the file is empty; it needs a header row, such as '{options.ImageColumnName},{options.LabelColumnName}', and one row per image.");
         }
 
         var columns = CsvLayout.Resolve(header, options, csvPath);
@@ -63,21 +63,21 @@ internal static class CsvSplitReader
             long line = reader.LineNumber;
             string source = $"{csvPath} line {line}";
             string path = ResolveImage(reader.GetString(columns.Image), folder, source, header[columns.Image], csvPath);
-            string? group = columns.Group is int g ? RequireValue(reader.GetString(g), source, header[g], DataSourceOptions.GroupColumnOption, "group") : null;
+            string? group = columns.Group is int g ? RequireValue(reader.GetString(g), source, header[g], DataParameters.GroupColumn, "group") : null;
             if (columns.Labels is int[] labelColumns)
             {
                 records.Add(new ImageRecord(path, null, ReadLabels(reader, labelColumns, header, source), group, source));
             }
             else
             {
-                string label = RequireValue(reader.GetString(columns.Label), source, header[columns.Label], DataSourceOptions.LabelColumnOption, "label");
+                string label = RequireValue(reader.GetString(columns.Label), source, header[columns.Label], DataParameters.LabelColumn, "label");
                 records.Add(new ImageRecord(path, label, null, group, source));
             }
         }
 
         if (records.Count == 0)
         {
-            throw new DataSetException($"{csvPath}: no images; the file has a header ({CsvColumns.List(header)}) but no rows.");
+            throw new InvalidDataException($"{csvPath}: no images; the file has a header ({CsvColumns.List(header)}) but no rows.");
         }
 
         return records;
@@ -91,8 +91,8 @@ internal static class CsvSplitReader
             string text = reader.GetString(labelColumns[k]);
             if (!MultiLabelValue.TryParse(text, out labels[k]))
             {
-                throw new DataSetException(
-                    $"{source}, column '{header[labelColumns[k]]}' ({DataSourceOptions.LabelColumnsOption}): '{text}' is not a multi-label value; " +
+                throw new InvalidDataException(
+                    $"{source}, column '{header[labelColumns[k]]}' ({DataParameters.LabelColumns}): '{text}' is not a multi-label value; " +
                     $"each cell holds {MultiLabelValue.Allowed}.");
             }
         }
@@ -104,7 +104,7 @@ internal static class CsvSplitReader
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw new DataSetException($"{source}, column '{column}' ({option}): the {what} is blank; every row needs one.");
+            throw new InvalidDataException($"{source}, column '{column}' ({option}): the {what} is blank; every row needs one.");
         }
 
         return text;
@@ -115,13 +115,13 @@ internal static class CsvSplitReader
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw new DataSetException($"{source}, column '{column}' ({DataSourceOptions.ImageColumnOption}): the image path is blank.");
+            throw new InvalidDataException($"{source}, column '{column}' ({DataParameters.ImageColumn}): the image path is blank.");
         }
 
         string path = Path.GetFullPath(text, folder);
         if (!File.Exists(path))
         {
-            throw new DataSetException(
+            throw new InvalidDataException(
                 $"{source}, column '{column}': image '{text}' does not exist (looked for {path}; relative paths are read from the CSV file's folder).{ParentHint(text, csvPath)}");
         }
 

@@ -1,4 +1,4 @@
-namespace MLNetTransfer.Cli.Data;
+namespace MLNetTransfer.Data;
 
 /// <summary>"1 image", "2 images": counts in messages.</summary>
 internal static class Counted

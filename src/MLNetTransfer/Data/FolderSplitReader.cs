@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 
-namespace MLNetTransfer.Cli.Data;
+namespace MLNetTransfer.Data;
 
 /// <summary>Reads one split laid out as one subfolder per class (<c>train/NORMAL/*.png</c>, <c>train/PNEUMONIA/*.png</c>).</summary>
 internal static class FolderSplitReader
@@ -12,16 +12,16 @@ internal static class FolderSplitReader
     /// ignored files and empty class folders in <paramref name="warnings"/>.
     /// </summary>
     /// <param name="splitFolder">The absolute path of the folder whose subfolders are the classes.</param>
-    /// <param name="option">The option or layout the folder came from, for messages ("--data", "--validation").</param>
+    /// <param name="option">The parameter the folder came from, for messages ("dataPath", "ValidationPath").</param>
     /// <param name="warnings">Receives notes that do not stop reading.</param>
-    /// <exception cref="DataSetException">The folder has no class subfolders or no images.</exception>
+    /// <exception cref="InvalidDataException">The folder has no class subfolders or no images.</exception>
     public static List<ImageRecord> Read(string splitFolder, string option, List<string> warnings)
     {
         string[] classFolders = ImageFiles.Subfolders(splitFolder);
         int looseFiles = Directory.GetFiles(splitFolder).Length;
         if (classFolders.Length == 0)
         {
-            throw new DataSetException(
+            throw new InvalidDataException(
                 $"{splitFolder} ({option}): no class subfolders. A folder data set has one subfolder per class holding its images " +
                 $"({Path.Combine(splitFolder, "NORMAL")}, {Path.Combine(splitFolder, "PNEUMONIA")}, ...), optionally under train/, val/ and test/; " +
                 $"or pass a CSV file.{(looseFiles > 0 ? $" Files directly in the folder ({looseFiles}) are not read." : string.Empty)}");
@@ -44,7 +44,7 @@ internal static class FolderSplitReader
 
         if (records.Count == 0)
         {
-            throw new DataSetException(
+            throw new InvalidDataException(
                 $"{splitFolder} ({option}): no images. Looked for {ImageFiles.ExtensionList} files (any case) under its class subfolders " +
                 $"{string.Join(", ", classFolders.Select(f => $"'{Path.GetFileName(f)}'"))}{(ignored > 0 ? $"; {Counted.Of(ignored, "other file")} ignored" : string.Empty)}.");
         }

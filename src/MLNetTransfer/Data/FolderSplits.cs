@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 
-namespace MLNetTransfer.Cli.Data;
+namespace MLNetTransfer.Data;
 
 /// <summary>The split folders of a folder-per-class data set.</summary>
 /// <param name="Train">The folder whose subfolders are the training classes.</param>
@@ -16,7 +16,7 @@ internal sealed record FolderSplits(string Train, string? Validation, string? Te
     /// <c>validation/</c>) and <c>test/</c>, each with one subfolder per class. Without one, the subfolders of
     /// <paramref name="dataPath"/> are the classes, all for training.
     /// </summary>
-    /// <exception cref="DataSetException">The split names are ambiguous, or val/ or test/ exist without train/.</exception>
+    /// <exception cref="InvalidDataException">The split names are ambiguous, or val/ or test/ exist without train/.</exception>
     public static FolderSplits Locate(string dataPath, List<string> warnings)
     {
         string[] names = ImageFiles.Subfolders(dataPath).Select(Path.GetFileName).ToArray()!;
@@ -26,7 +26,7 @@ internal sealed record FolderSplits(string Train, string? Validation, string? Te
         string? test = Find(names, dataPath, "test");
         if (val is not null && validation is not null)
         {
-            throw new DataSetException($"{dataPath} ({DataSourceOptions.DataOption}): has both '{val}' and '{validation}'; keep one validation folder.");
+            throw new InvalidDataException($"{dataPath} ({DataParameters.DataPath}): has both '{val}' and '{validation}'; keep one validation folder.");
         }
 
         val ??= validation;
@@ -35,8 +35,8 @@ internal sealed record FolderSplits(string Train, string? Validation, string? Te
             // Without this check, val/ and test/ would silently become two classes named "val" and "test".
             if (val is not null || test is not null)
             {
-                throw new DataSetException(
-                    $"{dataPath} ({DataSourceOptions.DataOption}): has '{val ?? test}/' but no 'train/' folder. " +
+                throw new InvalidDataException(
+                    $"{dataPath} ({DataParameters.DataPath}): has '{val ?? test}/' but no 'train/' folder. " +
                     "Either put the training images under train/<class>/, or pass a folder whose subfolders are the classes.");
             }
 
@@ -55,6 +55,16 @@ internal sealed record FolderSplits(string Train, string? Validation, string? Te
             test is null ? null : Path.Combine(dataPath, test));
     }
 
+    /// <summary>
+    /// The split folder (<c>train</c>, <c>val</c>, <c>validation</c> or <c>test</c>, in any case) that makes
+    /// <paramref name="folder"/> a tree of splits rather than a folder of classes; null when there is none.
+    /// </summary>
+    public static string? SplitFolderIn(string folder)
+    {
+        string[] names = ImageFiles.Subfolders(folder).Select(Path.GetFileName).ToArray()!;
+        return new[] { "train", "val", "validation", "test" }.Select(split => Find(names, folder, split)).FirstOrDefault(n => n is not null);
+    }
+
     // The exact name first; otherwise one case-insensitive match ("Train", "TEST"), since the name's case says nothing
     // about which split a folder is.
     private static string? Find(string[] names, string dataPath, string split)
@@ -69,7 +79,7 @@ internal sealed record FolderSplits(string Train, string? Validation, string? Te
         {
             0 => null,
             1 => matches[0],
-            _ => throw new DataSetException($"{dataPath}: folders {string.Join(", ", matches.Select(m => $"'{m}'"))} all name the {split} split; keep one."),
+            _ => throw new InvalidDataException($"{dataPath}: folders {string.Join(", ", matches.Select(m => $"'{m}'"))} all name the {split} split; keep one."),
         };
     }
 }

@@ -1,22 +1,23 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 
-namespace MLNetTransfer.Cli.Data;
+namespace MLNetTransfer.Data;
 
 /// <summary>Finds the columns the options name in a CSV header.</summary>
 internal static class CsvColumns
 {
     /// <summary>
     /// The index of <paramref name="name"/> in <paramref name="header"/>: an exact match first, then a case-insensitive
-    /// one, because hand-typed options ("--image-column path") often differ from the header only in case, while a
+    /// one, because hand-typed names ("path" for "Path") often differ from the header only in case, while a
     /// header that holds both "Path" and "path" must still mean the exact one.
     /// </summary>
-    /// <exception cref="DataSetException">
-    /// No such column (the message lists the columns that exist and names <paramref name="option"/>), or the name
+    /// <exception cref="InvalidDataException">
+    /// No such column (the message lists the columns that exist and names <paramref name="parameter"/>), or the name
     /// matches two columns and the match is ambiguous.
     /// </exception>
-    public static int Find(IReadOnlyList<string> header, string name, string option, string what, string csvPath)
+    public static int Find(IReadOnlyList<string> header, string name, string parameter, string what, string csvPath)
     {
         int[] exact = IndicesOf(header, name, StringComparison.Ordinal);
         int[] matches = exact.Length > 0 ? exact : IndicesOf(header, name, StringComparison.OrdinalIgnoreCase);
@@ -27,14 +28,14 @@ internal static class CsvColumns
 
         if (matches.Length > 1)
         {
-            throw new DataSetException(
-                $"{csvPath}: the header has {matches.Length} columns named '{name}' ({what}, {option}), " +
+            throw new InvalidDataException(
+                $"{csvPath}: the header has {matches.Length} columns named '{name}' ({what}, {parameter}), " +
                 $"at positions {string.Join(", ", matches.Select(i => i + 1))}; rename all but one.");
         }
 
-        throw new DataSetException(
-            $"{csvPath}: no column '{name}' ({what}, {option}). The header's columns are {List(header)}; " +
-            $"pass the right one with {option}.{DelimiterHint(header)}");
+        throw new InvalidDataException(
+            $"{csvPath}: no column '{name}' ({what}, {parameter}). The header's columns are {List(header)}; " +
+            $"pass the right one with {parameter}.{DelimiterHint(header)}");
     }
 
     /// <summary>The header's columns as a quoted list, for messages.</summary>

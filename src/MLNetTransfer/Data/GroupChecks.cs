@@ -1,17 +1,20 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 
-namespace MLNetTransfer.Cli.Data;
+namespace MLNetTransfer.Data;
 
 /// <summary>
 /// No group (patient, study) on two sides of a split: images of one patient in training and in validation or test make
-/// the held-out metrics optimistic (pitfall P4 of ../shared/reference). The held-out split keeps groups together by
-/// itself; given splits are checked here.
+/// the held-out metrics optimistic (the patient overlap that Roberts et al., "Common pitfalls and recommendations for
+/// using machine learning to detect and prognosticate for COVID-19 using chest radiographs and CT scans", Nature Machine
+/// Intelligence 3, 2021, found in many published models). <see cref="GroupedSplit"/> keeps groups together by itself;
+/// given splits are checked here.
 /// </summary>
 internal static class GroupChecks
 {
-    /// <exception cref="DataSetException">A group is in more than one split; the message names it and where it is.</exception>
+    /// <exception cref="InvalidDataException">A group is in more than one split; the message names it and where it is.</exception>
     public static void RequireDisjoint(string groupColumn, (string Path, IReadOnlyList<ImageRecord> Records) train,
         (string Path, IReadOnlyList<ImageRecord> Records)? validation, (string Path, IReadOnlyList<ImageRecord> Records)? test)
     {
@@ -36,8 +39,8 @@ internal static class GroupChecks
                 if (shared is not null)
                 {
                     int count = splits[b].Records.Where(r => r.Group is not null && first.ContainsKey(r.Group)).Select(r => r.Group).Distinct(StringComparer.Ordinal).Count();
-                    throw new DataSetException(
-                        $"{DataSourceOptions.GroupColumnOption} {groupColumn}: '{shared.Group}' is in the {splits[a].Name} split ({first[shared.Group!].Source}) " +
+                    throw new InvalidDataException(
+                        $"{DataParameters.GroupColumn} {groupColumn}: '{shared.Group}' is in the {splits[a].Name} split ({first[shared.Group!].Source}) " +
                         $"and in the {splits[b].Name} split ({shared.Source}); {count} group(s) are on both sides. Images of one patient on both sides make " +
                         "the held-out metrics optimistic: move each patient's images to one split.");
                 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MLNetTransfer.Cli.Data;
+namespace MLNetTransfer.Data;
 
 /// <summary>Reads one CheXpert-style multi-label cell.</summary>
 internal static class MultiLabelValue

@@ -1,8 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 
-namespace MLNetTransfer.Cli.Data;
+namespace MLNetTransfer.Data;
 
 /// <summary>Checks on the labels of the splits that turn a data mistake into a clear message before any training.</summary>
 internal static class ClassChecks
@@ -11,13 +12,13 @@ internal static class ClassChecks
     /// The training split's classes, ordinal-sorted: the order ML.NET's keys take with <c>KeyOrdinality.ByValue</c>, so
     /// the second class is the positive one of a binary task (PNEUMONIA after NORMAL).
     /// </summary>
-    /// <exception cref="DataSetException">Fewer than two classes: a classifier cannot learn from one.</exception>
+    /// <exception cref="InvalidDataException">Fewer than two classes: a classifier cannot learn from one.</exception>
     public static string[] TrainingClasses(IReadOnlyList<ImageRecord> train, string location)
     {
         string[] classes = train.Select(r => r.Label!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         if (classes.Length < 2)
         {
-            throw new DataSetException(
+            throw new InvalidDataException(
                 $"{location}: a classifier needs at least two classes; found only '{classes.Single()}' in {location} ({Counted.Of(train.Count, "image")}). " +
                 "Add the images of the other classes, or check the label column.");
         }
@@ -26,7 +27,7 @@ internal static class ClassChecks
     }
 
     /// <summary>Throws when <paramref name="records"/> hold a class the model will not have.</summary>
-    /// <exception cref="DataSetException">A class of the split is not a training class; the message lists both.</exception>
+    /// <exception cref="InvalidDataException">A class of the split is not a training class; the message lists both.</exception>
     public static void RequireKnownClasses(IReadOnlyList<ImageRecord> records, string[] classes, string split, string location, List<string> warnings)
     {
         var known = new HashSet<string>(classes, StringComparer.Ordinal);
@@ -34,7 +35,7 @@ internal static class ClassChecks
         if (unknown.Length > 0)
         {
             string what = string.Join("; ", unknown.Select(g => $"'{g.Key}' ({Counted.Of(g.Count(), "image")}, first at {g.First().Source}){CaseHint(g.Key, classes)}"));
-            throw new DataSetException(
+            throw new InvalidDataException(
                 $"{location}: the {split} split has classes the training split does not: {what}. " +
                 $"The model only knows the training classes {Quoted(classes)}.");
         }
@@ -56,7 +57,7 @@ internal static class ClassChecks
     {
         for (int k = 0; k < labelNames.Count; k++)
         {
-            var counts = LabelCounts.Of(train, k);
+            var counts = MultiLabelValueCounts.Of(train, k);
             if (counts.Positive == 0 || counts.Negative == 0)
             {
                 warnings.Add(
