@@ -4,7 +4,6 @@ using System.IO;
 using System.Threading.Tasks;
 using MLNetTransfer.Cli.Commands;
 using MLNetTransfer.Cli.Data;
-using MLNetTransfer.Torch.Weights;
 
 namespace MLNetTransfer.Cli;
 

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using MLNetTransfer.Data;
+using MLNetTransfer.Torch.FineTuning;
 
 namespace MLNetTransfer;
 
@@ -140,8 +141,8 @@ public static class ImageDataCatalog
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">The fraction is not strictly between 0 and 1, or a column is missing or of another type.</exception>
     /// <exception cref="InvalidOperationException">A side would be empty: too few rows or groups for the fraction.</exception>
-    public static TrainValidationData TrainValidationSplit(this DataOperationsCatalog catalog, IDataView data, double validationFraction = 0.2,
-        string? groupColumnName = null, string? labelColumnName = "Label", int seed = 1)
+    public static TrainValidationData TrainValidationSplit(this DataOperationsCatalog catalog, IDataView data, double validationFraction = FineTuneDefaults.ValidationFraction,
+        string? groupColumnName = null, string? labelColumnName = "Label", int seed = FineTuneDefaults.Seed)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(data);

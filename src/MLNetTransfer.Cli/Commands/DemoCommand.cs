@@ -4,7 +4,6 @@ using System.Linq;
 using MLNetTransfer.Cli.Data;
 using MLNetTransfer.Cli.Training;
 using MLNetTransfer.SyntheticData;
-using MLNetTransfer.Torch;
 using Spectre.Console;
 
 namespace MLNetTransfer.Cli.Commands;

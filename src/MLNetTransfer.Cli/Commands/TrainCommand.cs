@@ -3,8 +3,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using MLNetTransfer.Cli.Training;
-using MLNetTransfer.Torch;
-using MLNetTransfer.Torch.FineTuning;
 
 namespace MLNetTransfer.Cli.Commands;
 

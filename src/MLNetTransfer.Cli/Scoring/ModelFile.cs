@@ -7,7 +7,6 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 using Microsoft.ML.Transforms.Image;
 using Microsoft.ML.Transforms.Onnx;
-using MLNetTransfer.Torch.Metrics;
 
 namespace MLNetTransfer.Cli.Scoring;
 

@@ -1,6 +1,5 @@
 using System;
 using System.Globalization;
-using MLNetTransfer.Torch.FineTuning;
 using Spectre.Console;
 
 namespace MLNetTransfer.Cli.Training;

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
 using MLNetTransfer.Cli.Data;
-using MLNetTransfer.Torch.Metrics;
 using Spectre.Console;
 
 namespace MLNetTransfer.Cli.Training;

@@ -1,7 +1,5 @@
 using System;
 using MLNetTransfer.Cli.Data;
-using MLNetTransfer.Torch;
-using MLNetTransfer.Torch.FineTuning;
 
 namespace MLNetTransfer.Cli.Training;
 

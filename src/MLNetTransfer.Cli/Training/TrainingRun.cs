@@ -8,8 +8,6 @@ using Microsoft.ML.Data;
 using MLNetTransfer.Cli.Data;
 using MLNetTransfer.Cli.Output;
 using MLNetTransfer.Cli.Scoring;
-using MLNetTransfer.FineTuning;
-using MLNetTransfer.Torch.FineTuning;
 using Spectre.Console;
 
 namespace MLNetTransfer.Cli.Training;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetTransfer.FineTuning;
 using MLNetTransfer.Torch.Metrics;
 
 namespace MLNetTransfer.Data;
@@ -97,20 +98,22 @@ internal sealed class LabelSchema
     {
         if (column.Annotations.Schema.GetColumnOrNull("KeyValues") is { Type: VectorDataViewType kv })
         {
-            var method = typeof(LabelSchema).GetMethod(nameof(ReadKeyValues), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-                .MakeGenericMethod(kv.ItemType.RawType);
-            return (kv.ItemType.RawType, (Array)method.Invoke(null, new object[] { column })!);
+            return (kv.ItemType.RawType, KeyValueTypes.Run(kv.ItemType.RawType, column.Name, new KeyValuesReader(column)));
         }
 
         // A key without values: its 1-based numbers name the classes.
         return (typeof(ReadOnlyMemory<char>), Enumerable.Range(1, count).Select(i => i.ToString(CultureInfo.InvariantCulture).AsMemory()).ToArray());
     }
 
-    private static T[] ReadKeyValues<T>(DataViewSchema.Column column)
+    // The key's values, read with their type known only at run time (no reflection: see KeyValueTypes).
+    private sealed class KeyValuesReader(DataViewSchema.Column column) : IKeyValueStep<Array>
     {
-        VBuffer<T> values = default;
-        column.GetKeyValues(ref values);
-        return values.DenseValues().ToArray();
+        public Array Run<T>()
+        {
+            VBuffer<T> values = default;
+            column.GetKeyValues(ref values);
+            return values.DenseValues().ToArray();
+        }
     }
 
     private static string[] SlotNames(DataViewSchema.Column column, int size)

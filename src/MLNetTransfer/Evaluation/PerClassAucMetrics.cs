@@ -23,7 +23,7 @@ public sealed class PerClassAucMetrics
     /// <summary>Class or label names, in score order.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
-    /// <summary>AUC of each class against the rest (or of each label); NaN where the data hold one value only (pitfall P7).</summary>
+    /// <summary>AUC of each class against the rest (or of each label); NaN where the data hold one value only (docs/pitfalls.md, "AUC is undefined when a class is absent").</summary>
     public IReadOnlyList<double> PerClassAuc { get; }
 
     /// <summary>Mean of the defined per-class AUCs; NaN when none is defined.</summary>

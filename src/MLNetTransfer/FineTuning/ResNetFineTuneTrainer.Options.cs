@@ -162,10 +162,12 @@ public sealed partial class ResNetFineTuneTrainer
         public IDataView? ValidationSet { get; set; }
 
         /// <summary>
-        /// Share of the training rows held out, grouped by <see cref="GroupColumnName"/>, when no validation set is given;
-        /// 0 holds out nothing. Default 0.2.
+        /// Share of the training rows held out when no validation set is given, keeping each group of
+        /// <see cref="GroupColumnName"/> on one side and each class in proportion: the same rows as
+        /// <see cref="ImageDataCatalog.TrainValidationSplit"/> with this fraction, group column, label column and
+        /// <see cref="Seed"/>. 0 holds out nothing. Default 0.2.
         /// </summary>
-        public double ValidationFraction { get; set; } = 0.2;
+        public double ValidationFraction { get; set; } = FineTuneDefaults.ValidationFraction;
 
         /// <summary>What decides the best epoch. Default <see cref="BestModelMetric.ValidationLoss"/>.</summary>
         public BestModelMetric BestModelMetric { get; set; } = BestModelMetric.ValidationLoss;

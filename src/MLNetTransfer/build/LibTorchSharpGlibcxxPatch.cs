@@ -28,7 +28,7 @@ using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 #endif
 
-namespace MLNetTransfer.Torch.Build;
+namespace MLNetTransfer.Build;
 
 /// <summary>One <c>Vernaux</c> entry of a library's <c>.gnu.version_r</c>: a version the library needs from a file.</summary>
 public sealed class ElfVersionNeed

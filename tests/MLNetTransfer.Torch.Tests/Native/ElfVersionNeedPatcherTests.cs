@@ -5,7 +5,7 @@ using System.Linq;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using MLNetTransfer.Torch.Build;
+using MLNetTransfer.Build;
 using TorchSharp;
 using Xunit;
 

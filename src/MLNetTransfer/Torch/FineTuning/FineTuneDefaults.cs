@@ -17,4 +17,7 @@ internal static class FineTuneDefaults
     public const long ImageCacheBytes = 1L << 30;
     public const bool ReuseNativeMemory = true;
     public const int Seed = 1;
+
+    // Used above the engine (the engine is handed its data already split), kept here with the others.
+    public const double ValidationFraction = 0.2;
 }
