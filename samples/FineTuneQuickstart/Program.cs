@@ -1,5 +1,6 @@
 // The shortest fine-tune: ML.NET's pretrained ResNet18, adapted to one gray channel, on the synthetic chest X-ray set
-// (data/README.md), with the simple FineTuneResNet overload and its defaults. About a minute on 2 CPU cores.
+// (data/README.md), with the simple FineTuneResNet overload and its defaults. About 2 minutes of training on 2 CPU cores
+// (measured: 118 s, test AUC 0.93, while another build shared the cores).
 //
 //   dotnet run -c Release --project samples/FineTuneQuickstart [strategy] [epochs]
 //
