@@ -11,7 +11,8 @@ internal sealed class LabeledDataset
         IReadOnlyList<ImageRecord> train,
         IReadOnlyList<ImageRecord>? validation,
         IReadOnlyList<ImageRecord>? test,
-        IReadOnlyList<string> warnings)
+        IReadOnlyList<string> warnings,
+        IReadOnlyList<(string Split, ImageSplitCounts Counts)> counts)
     {
         Task = task;
         ClassNames = classNames;
@@ -19,6 +20,7 @@ internal sealed class LabeledDataset
         Validation = validation;
         Test = test;
         Warnings = warnings;
+        Counts = counts;
     }
 
     /// <summary>Binary for two classes, multiclass for more, multi-label for CSV label columns.</summary>
@@ -43,8 +45,14 @@ internal sealed class LabeledDataset
     /// <summary>Things that did not stop reading but that the person should see: ignored files, labels without positives.</summary>
     public IReadOnlyList<string> Warnings { get; }
 
+    /// <summary>
+    /// The library's counts of images per class (or per label and value) of each split present: "train", then
+    /// "validation" and "test" when the data have them.
+    /// </summary>
+    public IReadOnlyList<(string Split, ImageSplitCounts Counts)> Counts { get; }
+
     /// <summary>The same data with the classes in another order, e.g. a binary task's positive class second.</summary>
-    public LabeledDataset WithClassOrder(IReadOnlyList<string> classNames) => new(Task, classNames, Train, Validation, Test, Warnings);
+    public LabeledDataset WithClassOrder(IReadOnlyList<string> classNames) => new(Task, classNames, Train, Validation, Test, Warnings, Counts);
 
     /// <summary>The task, the classes and the number of images per class and split, as lines for the console.</summary>
     public string Describe() => DatasetDescription.Of(this);
