@@ -55,8 +55,10 @@ internal static class DatasetReader
             Records(splits.TrainSet),
             splits.ValidationSet is { } validation ? Records(validation) : null,
             splits.TestSet is { } test ? Records(test) : null,
-            splits.Warnings.Select(OptionNames.InMessage).ToList(),
-            Counts(splits));
+            splits.Warnings.Select(OptionNames.InMessage).ToList())
+        {
+            Counts = Counts(splits),
+        };
     }
 
     private static List<(string Split, ImageSplitCounts Counts)> Counts(ImageDataSplits splits)

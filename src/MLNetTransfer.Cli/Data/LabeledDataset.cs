@@ -11,8 +11,7 @@ internal sealed class LabeledDataset
         IReadOnlyList<ImageRecord> train,
         IReadOnlyList<ImageRecord>? validation,
         IReadOnlyList<ImageRecord>? test,
-        IReadOnlyList<string> warnings,
-        IReadOnlyList<(string Split, ImageSplitCounts Counts)> counts)
+        IReadOnlyList<string> warnings)
     {
         Task = task;
         ClassNames = classNames;
@@ -20,7 +19,6 @@ internal sealed class LabeledDataset
         Validation = validation;
         Test = test;
         Warnings = warnings;
-        Counts = counts;
     }
 
     /// <summary>Binary for two classes, multiclass for more, multi-label for CSV label columns.</summary>
@@ -47,12 +45,12 @@ internal sealed class LabeledDataset
 
     /// <summary>
     /// The library's counts of images per class (or per label and value) of each split present: "train", then
-    /// "validation" and "test" when the data have them.
+    /// "validation" and "test" when the data have them, as <see cref="DatasetReader"/> sets them; empty otherwise.
     /// </summary>
-    public IReadOnlyList<(string Split, ImageSplitCounts Counts)> Counts { get; }
+    public IReadOnlyList<(string Split, ImageSplitCounts Counts)> Counts { get; init; } = [];
 
     /// <summary>The same data with the classes in another order, e.g. a binary task's positive class second.</summary>
-    public LabeledDataset WithClassOrder(IReadOnlyList<string> classNames) => new(Task, classNames, Train, Validation, Test, Warnings, Counts);
+    public LabeledDataset WithClassOrder(IReadOnlyList<string> classNames) => new(Task, classNames, Train, Validation, Test, Warnings) { Counts = Counts };
 
     /// <summary>The task, the classes and the number of images per class and split, as lines for the console.</summary>
     public string Describe() => DatasetDescription.Of(this);
