@@ -57,6 +57,28 @@ public static class ImageDataCatalog
     }
 
     /// <summary>
+    /// Lists unlabelled images to score: each file as given, and the images under each folder, at any depth, by the
+    /// rule of <see cref="LoadFromImageFolder"/> (PNG and JPEG by extension, hidden files and <c>__MACOSX</c> skipped) in
+    /// ordinal order of their paths; files and folders in the order given.
+    /// </summary>
+    /// <param name="catalog">The catalog.</param>
+    /// <param name="paths">
+    /// Image files and folders. A file is taken whatever its extension, and is not decoded here: <c>LoadImages</c>
+    /// decodes it when the model is applied.
+    /// </param>
+    /// <returns>A data view with the one column <c>ImagePath</c> (String: the image file's absolute path).</returns>
+    /// <exception cref="InvalidDataException">
+    /// A path is blank or names neither a file nor a folder, or no image was found; the message names the path and
+    /// <paramref name="paths"/>.
+    /// </exception>
+    public static IDataView LoadFromImagePaths(this DataOperationsCatalog catalog, IEnumerable<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(paths);
+        return ImageRecordView.Create(catalog, ImagePathsReader.Read(paths));
+    }
+
+    /// <summary>
     /// Reads a CSV file with a header row: a column of image paths (absolute, or relative to the CSV file's folder) and
     /// either a column of class names or CheXpert-style multi-label columns; optionally a group column.
     /// </summary>
@@ -92,7 +114,7 @@ public static class ImageDataCatalog
     /// <param name="catalog">The catalog.</param>
     /// <param name="dataPath">The folder or CSV file.</param>
     /// <param name="options">CSV columns, further splits, training or evaluation. Default: <c>Path</c>, <c>Label</c>, for training.</param>
-    /// <returns>The splits as data views (columns as <see cref="LoadFromImageCsv"/>'s), the task, the classes and the warnings.</returns>
+    /// <returns>The splits as data views (columns as <see cref="LoadFromImageCsv"/>'s), the task, the classes, the images per class and split and the warnings.</returns>
     /// <exception cref="InvalidDataException">
     /// The data cannot be used as given: as <see cref="LoadFromImageCsv"/> and <see cref="LoadFromImageFolder"/>, and for
     /// training one class only, a validation or test class that the training split lacks, or a group in two splits.
@@ -106,11 +128,13 @@ public static class ImageDataCatalog
         var read = ImageSplitReader.Read(dataPath, options);
         var labelNames = LabelNames(options);
         IDataView View(IReadOnlyList<ImageRecord> records) => ImageRecordView.Create(catalog, records, labelNames, options.GroupColumnName, options.SourceColumnName);
+        ImageSplitCounts Counts(IReadOnlyList<ImageRecord> records) => ImageSplitCounts.Of(records, read.ClassNames, read.Task == TaskKind.MultiLabel);
         return new ImageDataSplits(read.Task, read.ClassNames,
             View(read.Train.Records), read.Train.Path,
             read.Validation is { } v ? View(v.Records) : null, read.Validation?.Path,
             read.Test is { } t ? View(t.Records) : null, read.Test?.Path,
-            read.Warnings);
+            read.Warnings,
+            Counts(read.Train.Records), read.Validation is { } vc ? Counts(vc.Records) : null, read.Test is { } tc ? Counts(tc.Records) : null);
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ using System.Linq;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLNetTransfer.Cli.Data;
 using MLNetTransfer.Cli.Scoring;
 using Spectre.Console;
@@ -27,8 +28,8 @@ internal static class PredictCommand
         command.Options.Add(json);
         command.SetAction((parse, _) => Cli.Run(() =>
         {
-            var files = Collect(parse.GetValue(inputs)!);
             var ml = new MLContext(seed: 1);
+            var files = Collect(ml, parse.GetValue(inputs)!);
             using var loaded = ModelFile.Load(ml, parse.GetValue(model)!);
             var problems = files.Select(f => (File: f, Problem: ImageCheck.Problem(f))).Where(p => p.Problem is not null).ToList();
             var unreadable = problems.Select(p => p.File).ToHashSet(StringComparer.Ordinal);
@@ -55,29 +56,22 @@ internal static class PredictCommand
         return command;
     }
 
-    private static List<string> Collect(IEnumerable<string> inputs)
+    /// <summary>
+    /// The images to score, by the library's rule for which files in a folder are images, so that predict reads a folder
+    /// as train read it. The library's messages name its parameter <c>paths</c>; here that is the argument <c>images</c>.
+    /// </summary>
+    private static List<string> Collect(MLContext ml, IEnumerable<string> inputs)
     {
-        var files = new List<string>();
-        foreach (var input in inputs)
+        try
         {
-            string full = Path.GetFullPath(input);
-            if (Directory.Exists(full))
-            {
-                files.AddRange(ImageFiles.FindRecursive(full, out _));
-            }
-            else if (File.Exists(full))
-            {
-                files.Add(full);
-            }
-            else
-            {
-                throw new CliException(ExitCodes.DataError, $"images: {full} is neither a file nor a folder.");
-            }
+            return ml.Data.LoadFromImagePaths(inputs).GetColumn<string>("ImagePath").ToList();
         }
-
-        return files.Count > 0
-            ? files
-            : throw new CliException(ExitCodes.DataError, $"images: no {ImageFiles.ExtensionList} files in {string.Join(", ", inputs)}.");
+        catch (InvalidDataException e)
+        {
+            const string parameter = "paths:";
+            string message = e.Message.StartsWith(parameter, StringComparison.Ordinal) ? "images:" + e.Message[parameter.Length..] : e.Message;
+            throw new CliException(ExitCodes.DataError, message, e);
+        }
     }
 
     /// <summary>The predicted labels of one row: the class, or for multi-label models every label at probability &gt; 0.5.</summary>

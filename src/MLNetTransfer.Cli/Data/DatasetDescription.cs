@@ -1,36 +1,27 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 
 namespace MLNetTransfer.Cli.Data;
 
-/// <summary>The console text of <see cref="LabeledDataset.Describe"/>: one row per class or label, one column per split.</summary>
+/// <summary>
+/// The console text of <see cref="LabeledDataset.Describe"/>: one row per class or label, one column per split, from
+/// the counts the library's <see cref="ImageDataSplits"/> carries.
+/// </summary>
 internal static class DatasetDescription
 {
     public static string Of(LabeledDataset data)
     {
-        var splits = new List<(string Name, IReadOnlyList<ImageRecord> Records)> { ("train", data.Train) };
-        if (data.Validation is not null)
-        {
-            splits.Add(("validation", data.Validation));
-        }
-
-        if (data.Test is not null)
-        {
-            splits.Add(("test", data.Test));
-        }
-
+        var splits = data.Counts;
         var text = new StringBuilder();
         text.AppendLine(Heading(data));
-        var rows = new List<string[]> { new[] { data.Task == TaskKind.MultiLabel ? "label (1/0/-1/blank)" : "class" }.Concat(splits.Select(s => s.Name)).ToArray() };
-        for (int c = 0; c < data.ClassNames.Count; c++)
+        var rows = new List<string[]> { new[] { data.Task == TaskKind.MultiLabel ? "label (1/0/-1/blank)" : "class" }.Concat(splits.Select(s => s.Split)).ToArray() };
+        foreach (string name in data.ClassNames)
         {
-            int index = c;
-            rows.Add(new[] { data.ClassNames[c] }.Concat(splits.Select(s => Cell(data, s.Records, index))).ToArray());
+            rows.Add(new[] { name }.Concat(splits.Select(s => Cell(data.Task, s.Counts, name))).ToArray());
         }
 
-        rows.Add(new[] { "images" }.Concat(splits.Select(s => s.Records.Count.ToString())).ToArray());
+        rows.Add(new[] { "images" }.Concat(splits.Select(s => s.Counts.Images.ToString())).ToArray());
         int[] widths = Enumerable.Range(0, rows[0].Length).Select(col => rows.Max(r => r[col].Length)).ToArray();
         foreach (string[] row in rows)
         {
@@ -54,15 +45,14 @@ internal static class DatasetDescription
 
     private static string Quoted(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"'{n}'"));
 
-    private static string Cell(LabeledDataset data, IReadOnlyList<ImageRecord> records, int index)
+    private static string Cell(TaskKind task, ImageSplitCounts counts, string name)
     {
-        if (data.Task != TaskKind.MultiLabel)
+        if (task != TaskKind.MultiLabel)
         {
-            string name = data.ClassNames[index];
-            return records.Count(r => string.Equals(r.Label, name, StringComparison.Ordinal)).ToString();
+            return counts.ImagesPerClass.GetValueOrDefault(name).ToString();
         }
 
-        var counts = LabelCounts.Of(records, index);
-        return $"{counts.Positive}/{counts.Negative}/{counts.Uncertain}/{counts.Missing}";
+        var values = counts.LabelValues[name];
+        return $"{values.Positive}/{values.Negative}/{values.Uncertain}/{values.Missing}";
     }
 }

@@ -55,6 +55,25 @@ internal static class DatasetReader
             Records(splits.TrainSet),
             splits.ValidationSet is { } validation ? Records(validation) : null,
             splits.TestSet is { } test ? Records(test) : null,
-            splits.Warnings.Select(OptionNames.InMessage).ToList());
+            splits.Warnings.Select(OptionNames.InMessage).ToList())
+        {
+            Counts = Counts(splits),
+        };
+    }
+
+    private static List<(string Split, ImageSplitCounts Counts)> Counts(ImageDataSplits splits)
+    {
+        var counts = new List<(string, ImageSplitCounts)> { ("train", splits.TrainCounts) };
+        if (splits.ValidationCounts is { } validation)
+        {
+            counts.Add(("validation", validation));
+        }
+
+        if (splits.TestCounts is { } test)
+        {
+            counts.Add(("test", test));
+        }
+
+        return counts;
     }
 }

@@ -43,8 +43,14 @@ internal sealed class LabeledDataset
     /// <summary>Things that did not stop reading but that the person should see: ignored files, labels without positives.</summary>
     public IReadOnlyList<string> Warnings { get; }
 
+    /// <summary>
+    /// The library's counts of images per class (or per label and value) of each split present: "train", then
+    /// "validation" and "test" when the data have them, as <see cref="DatasetReader"/> sets them; empty otherwise.
+    /// </summary>
+    public IReadOnlyList<(string Split, ImageSplitCounts Counts)> Counts { get; init; } = [];
+
     /// <summary>The same data with the classes in another order, e.g. a binary task's positive class second.</summary>
-    public LabeledDataset WithClassOrder(IReadOnlyList<string> classNames) => new(Task, classNames, Train, Validation, Test, Warnings);
+    public LabeledDataset WithClassOrder(IReadOnlyList<string> classNames) => new(Task, classNames, Train, Validation, Test, Warnings) { Counts = Counts };
 
     /// <summary>The task, the classes and the number of images per class and split, as lines for the console.</summary>
     public string Describe() => DatasetDescription.Of(this);

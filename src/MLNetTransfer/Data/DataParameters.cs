@@ -12,6 +12,9 @@ internal static class DataParameters
     /// <summary>The folder or file of <see cref="ImageDataCatalog.LoadFromImageFolder"/> and <see cref="ImageDataCatalog.LoadFromImageCsv"/>.</summary>
     public const string Path = "path";
 
+    /// <summary>The files and folders of <see cref="ImageDataCatalog.LoadFromImagePaths"/>.</summary>
+    public const string Paths = "paths";
+
     public const string ValidationPath = nameof(ImageSplitsOptions.ValidationPath);
 
     public const string TestPath = nameof(ImageSplitsOptions.TestPath);

@@ -11,7 +11,8 @@ namespace MLNetTransfer;
 public sealed class ImageDataSplits
 {
     internal ImageDataSplits(TaskKind task, IReadOnlyList<string> classNames, IDataView trainSet, string trainPath,
-        IDataView? validationSet, string? validationPath, IDataView? testSet, string? testPath, IReadOnlyList<string> warnings)
+        IDataView? validationSet, string? validationPath, IDataView? testSet, string? testPath, IReadOnlyList<string> warnings,
+        ImageSplitCounts trainCounts, ImageSplitCounts? validationCounts, ImageSplitCounts? testCounts)
     {
         Task = task;
         ClassNames = classNames;
@@ -22,6 +23,9 @@ public sealed class ImageDataSplits
         TestSet = testSet;
         TestPath = testPath;
         Warnings = warnings;
+        TrainCounts = trainCounts;
+        ValidationCounts = validationCounts;
+        TestCounts = testCounts;
     }
 
     /// <summary>Binary for two classes, multiclass for more, multi-label for CSV label columns.</summary>
@@ -60,4 +64,13 @@ public sealed class ImageDataSplits
     /// multi-label column without positives.
     /// </summary>
     public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>The images of <see cref="TrainSet"/> per class, or per label and value for multi-label data.</summary>
+    public ImageSplitCounts TrainCounts { get; }
+
+    /// <summary>The images of <see cref="ValidationSet"/> per class or label; null without a validation split.</summary>
+    public ImageSplitCounts? ValidationCounts { get; }
+
+    /// <summary>The images of <see cref="TestSet"/> per class or label; null without a test split.</summary>
+    public ImageSplitCounts? TestCounts { get; }
 }

@@ -19,6 +19,12 @@ internal static class ImageRecordView
     /// <summary>The label column of every loaded view.</summary>
     public const string LabelColumn = "Label";
 
+    /// <summary>The rows of a view of images to score, which have no label.</summary>
+    private sealed class PathRow
+    {
+        public string ImagePath { get; set; } = "";
+    }
+
     /// <summary>The rows of a single-label view.</summary>
     private sealed class SingleLabelRow
     {
@@ -97,6 +103,10 @@ internal static class ImageRecordView
             records.Select(r => new MultiLabelRow { ImagePath = r.Path, Label = r.Labels ?? new float[labelNames.Count], Group = r.Group ?? "", Source = r.Source }).ToList(),
             multi);
     }
+
+    /// <summary>Image paths, in this order, as a view with the one column <c>ImagePath</c>.</summary>
+    public static IDataView Create(DataOperationsCatalog catalog, IReadOnlyList<string> imagePaths) =>
+        catalog.LoadFromEnumerable(imagePaths.Select(p => new PathRow { ImagePath = p }).ToList());
 
     // The group and source members become columns of the names asked for, or are left out.
     private static SchemaDefinition Definition(Type row, string? groupColumn, string? sourceColumn)
