@@ -7,6 +7,7 @@ using MLNetTransfer.SyntheticData;
 using MLNetTransfer.Cli.Tests.Data;
 using Xunit;
 using Xunit.Abstractions;
+using MLNetTransfer.Tests.Shared;
 
 namespace MLNetTransfer.Cli.Tests;
 

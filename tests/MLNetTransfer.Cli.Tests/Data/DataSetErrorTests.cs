@@ -1,6 +1,7 @@
 using System;
 using MLNetTransfer.Cli.Data;
 using Xunit;
+using MLNetTransfer.Tests.Shared;
 
 namespace MLNetTransfer.Cli.Tests.Data;
 

@@ -1,5 +1,6 @@
 using MLNetTransfer.Cli.Data;
 using Xunit;
+using MLNetTransfer.Tests.Shared;
 
 namespace MLNetTransfer.Cli.Tests.Data;
 

@@ -3,6 +3,7 @@ using System.Linq;
 using MLNetTransfer.Cli.Data;
 using MLNetTransfer.Torch.Metrics;
 using Xunit;
+using MLNetTransfer.Tests.Shared;
 
 namespace MLNetTransfer.Cli.Tests.Data;
 

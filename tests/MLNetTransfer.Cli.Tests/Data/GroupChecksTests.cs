@@ -1,4 +1,5 @@
 using Xunit;
+using MLNetTransfer.Tests.Shared;
 
 namespace MLNetTransfer.Cli.Tests.Data;
 

@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xunit;
+using MLNetTransfer.Tests.Shared;
 
 namespace MLNetTransfer.Tests.Data;
 
@@ -18,7 +19,7 @@ public sealed class ImageDataCatalogTests
     [Fact]
     public void A_folder_of_class_folders_gives_absolute_paths_and_text_labels_in_ordinal_order()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDataFolder();
         dir.File("d/PNEUMONIA/b.png");
         dir.File("d/NORMAL/sub/a.JPG");
         dir.File("d/NORMAL/c.jpeg");
@@ -36,7 +37,7 @@ public sealed class ImageDataCatalogTests
     [Fact]
     public void A_tree_of_splits_is_not_read_as_classes()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDataFolder();
         dir.File("d/train/A/a.png");
         dir.File("d/test/A/b.png");
 
@@ -51,7 +52,7 @@ public sealed class ImageDataCatalogTests
     [Fact]
     public void A_csv_reads_relative_paths_from_its_folder_and_keeps_the_group_and_source_columns_it_is_asked_for()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDataFolder();
         dir.File("set/images/a.png");
         string elsewhere = dir.File("elsewhere/b.png");
         string csv = dir.Text("set/labels.csv", $"Path,Finding,Patient\nimages/a.png,NORMAL,p1\n{elsewhere},EFFUSION,p2\n");
@@ -68,7 +69,7 @@ public sealed class ImageDataCatalogTests
     [Fact]
     public void A_multi_label_csv_gives_a_known_size_vector_with_the_label_names_as_slot_names()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDataFolder();
         string csv = dir.Csv("chexpert.csv", "Path,Sex,Edema,Pleural Effusion", new[]
         {
             $"{dir.Image("p1.jpg")},Female,1.0,",
@@ -90,7 +91,7 @@ public sealed class ImageDataCatalogTests
     [Fact]
     public void Csv_errors_name_the_file_the_line_the_column_and_the_parameter()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDataFolder();
         dir.File("a.png");
         string noColumn = dir.Text("nocolumn.csv", "File,Label\na.png,x\n");
         string blankLabel = dir.Text("blank.csv", "Path,Diagnosis\na.png,x\na.png,\n");
@@ -117,7 +118,7 @@ public sealed class ImageDataCatalogTests
     [Fact]
     public void Output_columns_may_not_share_a_name()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDataFolder();
         string csv = dir.Csv("t.csv", "Path,Label,Label2", new[] { $"{dir.Image("a.png")},x,p" });
         var error = Assert.Throws<ArgumentException>(() => _ml.Data.LoadFromImageCsv(csv, new ImageCsvOptions { GroupColumnName = "Label" }));
         Assert.Equal(nameof(ImageCsvOptions.GroupColumnName), error.ParamName);
@@ -128,7 +129,7 @@ public sealed class ImageDataCatalogTests
     [Fact]
     public void The_splits_of_a_folder_tree_come_with_their_classes_paths_and_warnings()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDataFolder();
         dir.File("xray/train/NORMAL/1.png");
         dir.File("xray/train/PNEUMONIA/2.png");
         dir.File("xray/train/PNEUMONIA/3.png");
@@ -153,7 +154,7 @@ public sealed class ImageDataCatalogTests
     [Fact]
     public void The_splits_of_csv_files_are_checked_together_and_errors_name_the_parameters()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDataFolder();
         string train = dir.Csv("train.csv", "Path,Label,PatientId", new[] { $"{dir.Image("a.png")},NORMAL,P1", $"{dir.Image("b.png")},OPACITY,P2" });
         string test = dir.Csv("test.csv", "Path,Label,PatientId", new[] { $"{dir.Image("c.png")},NORMAL,P3", $"{dir.Image("d.png")},OPACITY,P2" });
         string unknown = dir.Csv("unknown.csv", "Path,Label,PatientId", new[] { $"{dir.Image("e.png")},COVID,P4" });
@@ -185,7 +186,7 @@ public sealed class ImageDataCatalogTests
     [Fact]
     public void Loaded_paths_feed_LoadImages_without_an_image_folder_and_the_classes_are_the_key_order()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDataFolder();
         for (int i = 0; i < 4; i++)
         {
             dir.Png($"d/train/{(i % 2 == 0 ? "OPACITY" : "NORMAL")}/{i}.png", seed: i + 1);
@@ -205,7 +206,7 @@ public sealed class ImageDataCatalogTests
     [Fact]
     public void Images_to_score_in_a_folder_are_those_the_class_folder_reader_takes_from_it()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDataFolder();
         foreach (string name in new[]
         {
             "a.png", "b.PNG", "c.JpEg", "d.jpg", "notes.txt", "scan.dcm", "._a.png", ".DS_Store", "e.png.bak",
@@ -228,7 +229,7 @@ public sealed class ImageDataCatalogTests
     [Fact]
     public void Images_to_score_come_in_the_order_given_each_folder_in_ordinal_order_and_named_files_as_given()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDataFolder();
         string single = dir.File("single.jpg");
         string named = dir.File("named.txt");
         foreach (string name in new[] { "b.png", "B.png", "a/z.png", "a-1.png", "a.png" })
@@ -249,7 +250,7 @@ public sealed class ImageDataCatalogTests
     [Fact]
     public void Images_to_score_from_a_path_that_names_nothing_or_a_folder_without_images_are_refused_naming_it()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDataFolder();
         dir.File("f/notes.txt");
         string missing = dir.PathOf("nowhere/x.png");
 

@@ -3,6 +3,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xunit;
+using MLNetTransfer.Tests.Shared;
 
 namespace MLNetTransfer.Tests.Data;
 
@@ -17,7 +18,7 @@ public sealed class ImageSplitCountsTests
     [Fact]
     public void A_folder_tree_counts_each_class_per_split_with_absent_classes_at_zero()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDataFolder();
         dir.File("d/train/NORMAL/1.png");
         dir.File("d/train/PNEUMONIA/1.png");
         dir.File("d/train/PNEUMONIA/2.jpg");
@@ -42,7 +43,7 @@ public sealed class ImageSplitCountsTests
     [Fact]
     public void A_multi_label_csv_counts_positive_negative_uncertain_and_blank_per_label_in_the_order_given()
     {
-        using var dir = new TempFolder();
+        using var dir = new TempDataFolder();
         string csv = dir.Csv("train.csv", "Path,Edema,Pleural Effusion", new[]
         {
             $"{dir.Image("a.png")},1.0,0.0",

@@ -7,6 +7,7 @@ using MLNetTransfer.Tests.Conformance;
 using MLNetTransfer.Torch.Data;
 using Xunit;
 using Xunit.Abstractions;
+using MLNetTransfer.Tests.Shared;
 
 namespace MLNetTransfer.Tests.Data;
 
@@ -135,7 +136,7 @@ public sealed class TrainValidationSplitTests
     [Fact]
     public void A_multi_label_vector_is_not_stratified_and_still_splits_by_patient()
     {
-        using var folder = new TempFolder();
+        using var folder = new TempDataFolder();
         string csv = folder.Csv("labels.csv", "Path,PatientId,Edema,Effusion", Enumerable.Range(0, 40).Select(i => $"{folder.Image($"img{i}.png")},P{i / 4},{i % 2},{(i % 3 == 0 ? "-1" : "")}"));
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromImageCsv(csv, new ImageCsvOptions { LabelColumnNames = new[] { "Edema", "Effusion" }, GroupColumnName = "PatientId" });

@@ -4,15 +4,15 @@ using System.IO;
 using System.Linq;
 using MLNetTransfer.SyntheticData;
 
-namespace MLNetTransfer.Tests.Data;
+namespace MLNetTransfer.Tests.Shared;
 
 /// <summary>A throwaway folder for data set fixtures, deleted when disposed.</summary>
-internal sealed class TempFolder : IDisposable
+internal sealed class TempDataFolder : IDisposable
 {
-    // The readers never decode images, so most fixtures are a few placeholder bytes; Png() writes a real image.
+    // Linked into the library's and the command line's tests. The readers never decode images, so most fixtures are a few placeholder bytes; Png() writes a real image.
     private static readonly byte[] Placeholder = { 0x89, (byte)'P', (byte)'N', (byte)'G' };
 
-    public TempFolder() => Root = Directory.CreateTempSubdirectory("mlnettransfer-data-").FullName;
+    public TempDataFolder() => Root = Directory.CreateTempSubdirectory("mlnettransfer-data-").FullName;
 
     public string Root { get; }
 
@@ -42,6 +42,14 @@ internal sealed class TempFolder : IDisposable
     /// <summary>A CSV file of a header and lines.</summary>
     public string Csv(string relative, string header, IEnumerable<string> lines) =>
         Text(relative, string.Join("\n", new[] { header }.Concat(lines)) + "\n");
+
+    /// <summary>Creates the folder <paramref name="relative"/> (empty) and returns its absolute path.</summary>
+    public string Folder(string relative)
+    {
+        string path = Path.Combine(Root, relative);
+        Directory.CreateDirectory(path);
+        return path;
+    }
 
     public string PathOf(string relative) => Path.Combine(Root, relative);
 
