@@ -9,6 +9,9 @@ namespace MLNetTransfer.Cli.Commands;
 /// <summary><c>mlnet-transfer train</c>: its options, their checks, and the run.</summary>
 internal static class TrainCommand
 {
+    /// <summary>The switch that lets train download torchvision's weights.</summary>
+    public const string AllowDownloadOption = "--allow-download";
+
     public static Command Create()
     {
         var data = new DataArguments();
@@ -37,6 +40,7 @@ internal static class TrainCommand
         var imageSize = new Option<int>("--image-size") { Description = "The network's input size in pixels (the crop); images are resized to 8/7 of it first.", DefaultValueFactory = _ => 224 };
         var lr = new Option<double>("--lr") { Description = "The head's peak learning rate; the backbone's stages get their strategy's fraction of it.", DefaultValueFactory = _ => 1e-3 };
         var weights = new Option<string?>("--weights") { Description = "Pretrained weights: a torchvision .pth, a .safetensors or a ResNet .onnx file." };
+        var allowDownload = new Option<bool>(AllowDownloadOption) { Description = "resnet34-152 without --weights: download torchvision's ImageNet weights into the torch.hub cache when they are not there (SHA-256 checked). --strategy scratch needs no weights." };
         var seed = new Option<int>("--seed") { Description = "Seed of the split, the initialisation, the shuffling and the augmentation.", DefaultValueFactory = _ => 1 };
         var validationFraction = new Option<double>("--validation-fraction") { Description = "Held out for validation when the data has no val/ and no --validation.", DefaultValueFactory = _ => 0.2 };
         var earlyStopping = new Option<int?>("--early-stopping") { Description = "Stop after this many epochs without a better validation loss." };
@@ -50,7 +54,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Fine-tune a ResNet on a folder or CSV of images; save model.zip, evaluate it, write metrics and a report.");
         data.AddTo(command);
-        foreach (var option in new Option[] { arch, strategy, grayscale, epochs, batchSize, imageSize, lr, weights, seed, validationFraction, earlyStopping, checkpoints, resume, positiveClass, output, metricsJson, report, validationList })
+        foreach (var option in new Option[] { arch, strategy, grayscale, epochs, batchSize, imageSize, lr, weights, allowDownload, seed, validationFraction, earlyStopping, checkpoints, resume, positiveClass, output, metricsJson, report, validationList })
         {
             command.Options.Add(option);
         }
@@ -68,6 +72,7 @@ internal static class TrainCommand
                 ImageSize = Between(parse.GetValue(imageSize), 32, 1024, "--image-size"),
                 LearningRate = Positive(parse.GetValue(lr), "--lr"),
                 WeightsPath = WeightsFile(parse.GetValue(weights)),
+                AllowDownload = parse.GetValue(allowDownload),
                 Seed = parse.GetValue(seed),
                 ValidationFraction = Fraction(parse.GetValue(validationFraction), "--validation-fraction"),
                 EarlyStoppingPatience = parse.GetValue(earlyStopping) is { } patience ? AtLeast(patience, 1, "--early-stopping") : null,

@@ -25,6 +25,9 @@ internal sealed record TrainSettings
 
     public string? WeightsPath { get; init; }
 
+    /// <summary>Download torchvision's weights into the torch.hub cache when they are missing (--allow-download).</summary>
+    public bool AllowDownload { get; init; }
+
     public int Seed { get; init; } = 1;
 
     public double ValidationFraction { get; init; } = 0.2;

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNetTransfer.Cli.Commands;
 using MLNetTransfer.Cli.Data;
 using MLNetTransfer.Cli.Output;
 using MLNetTransfer.Cli.Scoring;
@@ -87,6 +88,16 @@ internal static class TrainingRun
             // The weights file's readers name the file; say which option it came from.
             throw new CliException(ExitCodes.Failed, $"--weights: {e.Message}", e);
         }
+        catch (FileNotFoundException e) when (settings.WeightsPath is null && e.FileName is { } file && file.EndsWith(".pth", StringComparison.Ordinal))
+        {
+            // torchvision's file is not in the torch.hub cache: say which options supply it.
+            throw new CliException(ExitCodes.Failed, $"--arch {settings.ArchitectureName}: {e.Message} Pass --weights FILE, or {TrainCommand.AllowDownloadOption} " +
+                "(--strategy scratch needs no weights).", e);
+        }
+        catch (System.Net.Http.HttpRequestException e) when (settings.AllowDownload)
+        {
+            throw new CliException(ExitCodes.Failed, $"{TrainCommand.AllowDownloadOption}: downloading torchvision's {settings.ArchitectureName} weights failed ({e.Message}). Download the file into the torch.hub cache by hand, or pass --weights FILE.", e);
+        }
         catch (OperationCanceledException)
         {
             throw new CliException(ExitCodes.Canceled, settings.CheckpointDirectory is null
@@ -133,6 +144,7 @@ internal static class TrainingRun
         GroupColumnName = settings.Data.GroupColumn is null ? null : ImageRows.GroupColumn,
         Architecture = settings.Architecture,
         WeightsPath = settings.WeightsPath,
+        AllowWeightsDownload = settings.AllowDownload,
         Strategy = settings.Strategy,
         Grayscale = settings.Grayscale,
         Augmentation = new AugmentationOptions { ResizeTo = settings.ResizeTo, CropSize = settings.ImageSize },

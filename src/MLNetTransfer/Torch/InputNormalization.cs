@@ -34,6 +34,15 @@ internal sealed class InputNormalization
     /// </summary>
     public static InputNormalization ImageNet { get; } = new([0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
 
+    /// <summary>
+    /// One gray channel with ImageNet's statistics seen through the BT.601 luma weights (0.299, 0.587, 0.114) that turn
+    /// RGB into gray here (ImageTransforms) and in the exported graph: mean 0.4449, std 0.2256. For a 1-channel network
+    /// with random weights, so that its input is centred and scaled as an RGB network's is.
+    /// </summary>
+    public static InputNormalization ImageNetGray { get; } = new(
+        [0.299f * 0.485f + 0.587f * 0.456f + 0.114f * 0.406f],
+        [0.299f * 0.229f + 0.587f * 0.224f + 0.114f * 0.225f]);
+
     /// <summary>One channel fed as is: mean 0, std 1 (a stem with the normalisation folded into its weights).</summary>
     public static InputNormalization Identity1 { get; } = new([0f], [1f]);
 
