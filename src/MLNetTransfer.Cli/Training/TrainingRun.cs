@@ -133,8 +133,9 @@ internal static class TrainingRun
     }
 
     /// <summary>What the default weights are, in words (README.md, "The ResNet family and pretrained weights").</summary>
-    public static string DefaultWeights(TrainSettings settings) => settings.Architecture == ResNetArchitecture.ResNet18
-        ? "ML.NET's ImageNet ResNet18, resnet18-mlnet: layer4 has three blocks"
+    public static string DefaultWeights(TrainSettings settings) =>
+        settings.Architecture == ResNetArchitecture.ResNet18 ? "ML.NET's ImageNet ResNet18, resnet18-mlnet: layer4 has three blocks"
+        : settings.Strategy.Kind == FreezeStrategyKind.FromScratch ? "none: torchvision's layout, initialised at random (from scratch)"
         : "torchvision's ImageNet weights from the torch.hub cache";
 
     private static ResNetFineTuneTrainer.Options FineTuneOptions(TrainSettings settings, CancellationToken cancellation) => new()

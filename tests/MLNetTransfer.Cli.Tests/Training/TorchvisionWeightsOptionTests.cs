@@ -53,6 +53,7 @@ public sealed class TorchvisionWeightsOptionTests : System.IDisposable
 
         Assert.Equal(0, run.ExitCode);
         Assert.True(File.Exists(Path.Combine(_folder.Root, "scratch.zip")));
+        Assert.Contains("none: torchvision's layout, initialised at random", run.Output);
     }
 
     [Fact]
