@@ -5,11 +5,11 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
-using MLNetTransfer.SyntheticData;
 using MLNetTransfer.Cli.Tests.Data;
+using MLNetTransfer.SyntheticData;
+using MLNetTransfer.Tests.Shared;
 using Xunit;
 using Xunit.Abstractions;
-using MLNetTransfer.Tests.Shared;
 
 namespace MLNetTransfer.Cli.Tests;
 

@@ -7,9 +7,9 @@ using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetTransfer.FineTuning;
+using MLNetTransfer.Tests.Shared;
 using MLNetTransfer.Torch.Data;
 using MLNetTransfer.Torch.FineTuning;
-using MLNetTransfer.Tests.Shared;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -2,9 +2,9 @@ using System;
 using System.IO;
 using System.Linq;
 using MLNetTransfer.Cli.Data;
+using MLNetTransfer.Tests.Shared;
 using MLNetTransfer.Torch.Metrics;
 using Xunit;
-using MLNetTransfer.Tests.Shared;
 
 namespace MLNetTransfer.Cli.Tests.Data;
 

@@ -1,7 +1,7 @@
 using System;
 using MLNetTransfer.Cli.Data;
-using Xunit;
 using MLNetTransfer.Tests.Shared;
+using Xunit;
 
 namespace MLNetTransfer.Cli.Tests.Data;
 

@@ -1,6 +1,6 @@
 using MLNetTransfer.Cli.Data;
-using Xunit;
 using MLNetTransfer.Tests.Shared;
+using Xunit;
 
 namespace MLNetTransfer.Cli.Tests.Data;
 

@@ -1,5 +1,5 @@
-using Xunit;
 using MLNetTransfer.Tests.Shared;
+using Xunit;
 
 namespace MLNetTransfer.Cli.Tests.Data;
 

@@ -1,8 +1,8 @@
 using System.Linq;
 using MLNetTransfer.Cli.Data;
+using MLNetTransfer.Tests.Shared;
 using MLNetTransfer.Torch.Metrics;
 using Xunit;
-using MLNetTransfer.Tests.Shared;
 
 namespace MLNetTransfer.Cli.Tests.Data;
 

@@ -7,9 +7,9 @@ using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetTransfer.Cli.Tests.Data;
+using MLNetTransfer.Tests.Shared;
 using Xunit;
 using Xunit.Abstractions;
-using MLNetTransfer.Tests.Shared;
 
 namespace MLNetTransfer.Cli.Tests.Training;
 

@@ -3,8 +3,8 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Xunit;
 using MLNetTransfer.Tests.Shared;
+using Xunit;
 
 namespace MLNetTransfer.Tests.Data;
 

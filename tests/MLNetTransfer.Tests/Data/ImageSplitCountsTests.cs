@@ -2,8 +2,8 @@ using System;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Xunit;
 using MLNetTransfer.Tests.Shared;
+using Xunit;
 
 namespace MLNetTransfer.Tests.Data;
 

@@ -4,10 +4,10 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetTransfer.Data;
 using MLNetTransfer.Tests.Conformance;
+using MLNetTransfer.Tests.Shared;
 using MLNetTransfer.Torch.Data;
 using Xunit;
 using Xunit.Abstractions;
-using MLNetTransfer.Tests.Shared;
 
 namespace MLNetTransfer.Tests.Data;
 
