@@ -5,29 +5,42 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
+using MLNetTransfer.Scoring;
 using MLNetTransfer.Torch.Data;
 using MLNetTransfer.Torch.Metrics;
 
 namespace MLNetTransfer.Data;
 
 /// <summary>
-/// Reads an IDataView's image, label and group columns into the engine's types. Images: an MLImage column (from
-/// <c>LoadImages</c>; its 8-bit pixels are copied and reduced to the training resolution at once, so the data view's
-/// images need not stay in memory), a text column of file paths (decoded by the engine, 16-bit PNGs kept), or a byte
-/// vector of encoded files (<c>LoadRawImageBytes</c>; the fine-tuning estimator refuses it as its input column because
-/// its scoring chain could not decode it, <see cref="SchemaChecks.EncodedBytesRefused"/>). Labels: a key (single-label;
-/// the key's values name the classes), a Boolean (binary), or a known-size float vector (multi-label: 1, 0, -1
-/// uncertain, NaN missing).
+/// Reads an IDataView's image, label and group columns into the engine's types. Images go through the scoring chain's
+/// own ML.NET steps (<see cref="ScoringPixelLoader"/>), so training sees the pixels the saved model will be scored on: an
+/// MLImage column (from <c>LoadImages</c>) is resized and extracted at once, then reduced by <c>reduce</c> (to one
+/// channel for a gray network), so the data view's images need not stay in memory; a text column of file paths is
+/// loaded, resized and extracted by ML.NET when a batch needs it. A byte vector of encoded files
+/// (<c>LoadRawImageBytes</c>) is refused by the fine-tuning estimator (<see cref="SchemaChecks.EncodedBytesRefused"/>),
+/// since its scoring chain could not decode it. Labels: a key (single-label; the key's values name the classes), a
+/// Boolean (binary), or a known-size float vector (multi-label: 1, 0, -1 uncertain, NaN missing).
 /// </summary>
 internal static class ImageRowReader
 {
     public static LabeledImageRows Read(IDataView data, LabelSchema labels, string imageColumn, string? groupColumn, string? imageFolder,
-        Func<DecodedImage, DecodedImage> reduce, string context)
+        ScoringPixelLoader loader, Func<DecodedImage, DecodedImage> reduce, string context)
     {
+        if (data.Schema[imageColumn].Type is ImageDataViewType)
+        {
+            // The pixels the scoring chain extracts, next to the columns read below.
+            data = loader.ForImageColumn(data, imageColumn).Transform(data);
+        }
+
         var schema = data.Schema;
         var image = schema[imageColumn];
         var label = schema[labels.ColumnName];
         var columns = new List<DataViewSchema.Column> { image, label };
+        if (image.Type is ImageDataViewType)
+        {
+            columns.Add(schema[ScoringPixelLoader.PixelsColumnOf(imageColumn)]);
+        }
+
         DataViewSchema.Column? group = groupColumn is null ? null : schema[groupColumn];
         if (group is { } g)
         {
@@ -39,7 +52,7 @@ internal static class ImageRowReader
         var targets = labels.Task == TaskKind.MultiLabel ? new List<float[]>() : null;
         var groups = new List<string?>();
         using var cursor = data.GetRowCursor(columns);
-        var readImage = ImageGetter(data, cursor, image, imageFolder, reduce, context);
+        var readImage = ImageGetter(data, cursor, image, imageFolder, loader, reduce, context);
         var readLabel = LabelGetter(cursor, label, labels, context);
         var readGroup = group is null ? null : GroupIds.Getter(cursor, group.Value);
         while (cursor.MoveNext())
@@ -61,18 +74,21 @@ internal static class ImageRowReader
     }
 
     private static Func<long, ImageSource> ImageGetter(IDataView data, DataViewRowCursor cursor, DataViewSchema.Column column, string? imageFolder,
-        Func<DecodedImage, DecodedImage> reduce, string context)
+        ScoringPixelLoader loader, Func<DecodedImage, DecodedImage> reduce, string context)
     {
         var type = column.Type;
         if (type is ImageDataViewType)
         {
             var getter = cursor.GetGetter<MLImage>(column);
+            var pixelGetter = cursor.GetGetter<VBuffer<float>>(data.Schema[ScoringPixelLoader.PixelsColumnOf(column.Name)]);
             MLImage value = null!;
+            VBuffer<float> pixels = default;
             return row =>
             {
                 try
                 {
                     getter(ref value);
+                    pixelGetter(ref pixels);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -87,7 +103,7 @@ internal static class ImageRowReader
                     throw new InvalidDataException($"Row {row} of column '{column.Name}' has no image (LoadImages could not read it?).");
                 }
 
-                return ImageSource.FromImage(reduce(FromMLImage(value)), value.Tag ?? $"{column.Name} row {row}");
+                return ImageSource.FromImage(reduce(ScoringPixelLoader.FromPixels(pixels.GetValues(), loader.Size)), value.Tag ?? $"{column.Name} row {row}");
             };
         }
 
@@ -104,7 +120,8 @@ internal static class ImageRowReader
                     throw new InvalidDataException($"Row {row} of column '{column.Name}' has an empty image path.");
                 }
 
-                return ImageSource.FromFile(imageFolder is null ? path : Path.Combine(imageFolder, path));
+                string file = imageFolder is null ? path : Path.Combine(imageFolder, path);
+                return ImageSource.FromLoader(() => loader.Load(file), file);
             };
         }
 
@@ -159,24 +176,6 @@ internal static class ImageRowReader
         }
 
         return "";
-    }
-
-    // MLImage holds 8-bit BGRA or RGBA (ML.NET's CloneImageToSupportedFormat); alpha is dropped.
-    internal static DecodedImage FromMLImage(MLImage image)
-    {
-        int w = image.Width, h = image.Height, plane = w * h;
-        var pixels = image.Pixels;
-        bool bgra = image.PixelFormat == MLPixelFormat.Bgra32;
-        var chw = new float[3 * plane];
-        for (int i = 0; i < plane; i++)
-        {
-            byte c0 = pixels[4 * i], c1 = pixels[4 * i + 1], c2 = pixels[4 * i + 2];
-            chw[i] = (bgra ? c2 : c0) / 255f;
-            chw[plane + i] = c1 / 255f;
-            chw[2 * plane + i] = (bgra ? c0 : c2) / 255f;
-        }
-
-        return DecodedImage.FromPixels(chw, w, h, channels: 3);
     }
 
     private static Func<long, (int Class, float[]? Targets)> LabelGetter(DataViewRowCursor cursor, DataViewSchema.Column column, LabelSchema labels, string context)

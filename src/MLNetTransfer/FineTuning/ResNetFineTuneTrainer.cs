@@ -5,6 +5,7 @@ using System.Threading;
 using MLNetTransfer.Data;
 using MLNetTransfer.FineTuning;
 using MLNetTransfer.Onnx;
+using MLNetTransfer.Scoring;
 using MLNetTransfer.Torch;
 using MLNetTransfer.Torch.Data;
 using MLNetTransfer.Torch.FineTuning;
@@ -97,12 +98,16 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         var augmentation = _options.Augmentation;
         DecodedImage Reduce(DecodedImage image) => ImageTransforms.Prepare(image, augmentation, channels);
 
-        var rows = ImageRowReader.Read(input, labels, _options.ImageColumnName, _options.GroupColumnName, _options.ImageFolder, Reduce, "The training data");
+        // Training reads every image through the scoring chain's own resize (ImagePreprocessing), so the epochs are
+        // validated on the pixels the saved model will be scored on.
+        var ml = new MLContext(_options.Seed);
+        using var pixels = new ScoringPixelLoader(ml, augmentation.ResizeTo);
+        var rows = ImageRowReader.Read(input, labels, _options.ImageColumnName, _options.GroupColumnName, _options.ImageFolder, pixels, Reduce, "The training data");
         LabeledImageRows train, validation;
         if (_options.ValidationSet is { } validationSet)
         {
             train = rows;
-            validation = ImageRowReader.Read(validationSet, labels, _options.ImageColumnName, _options.GroupColumnName, _options.ImageFolder, Reduce, "The validation set");
+            validation = ImageRowReader.Read(validationSet, labels, _options.ImageColumnName, _options.GroupColumnName, _options.ImageFolder, pixels, Reduce, "The validation set");
         }
         else if (_options.ValidationFraction > 0)
         {
@@ -119,7 +124,6 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         var result = FineTuneTrainer.Train(model, ToData(train, labels), validation is null ? null : ToData(validation, labels), EngineOptions(_options, device));
 
         byte[] onnx = Export(model, labels, result);
-        var ml = new MLContext(_options.Seed);
         return new ResNetFineTuneTransformer(ScoringChain.Build(ml, input, _options, labels, augmentation.ResizeTo, onnx), result, labels.ClassNames, labels.Task);
     }
 

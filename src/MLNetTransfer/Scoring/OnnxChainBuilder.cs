@@ -63,23 +63,23 @@ internal sealed class OnnxChainBuilder : IDisposable
     public void Temporary(params string[] columns) => _temporaries.AddRange(columns);
 
     /// <summary>
-    /// The image column as the graph's <see cref="Pixels"/>: a path column is loaded with ML.NET's <c>LoadImages</c>
-    /// (as the user's app will at scoring time), resized so the shorter side is <paramref name="resizeTo"/> and
-    /// centre-cropped to a square (IsoCrop; the training's evaluation transform does the same), and its R, G, B planes
-    /// extracted as 0–255 floats. The graph then crops, converts channels and normalises.
+    /// The image column as the graph's <see cref="Pixels"/> (<see cref="ImagePreprocessing"/>, the steps training reads
+    /// its images through too): a path column is loaded with ML.NET's <c>LoadImages</c> (as the user's app will at
+    /// scoring time), resized so the shorter side is <paramref name="resizeTo"/> and centre-cropped to a square, and its
+    /// R, G, B planes extracted as 0–255 floats. The graph then crops, converts channels and normalises.
     /// </summary>
     public void AddImagePreprocessing(string imageColumn, string? imageFolder, int resizeTo)
     {
         string image = imageColumn;
         if (SchemaChecks.Find(Current.Schema, imageColumn).Type is not ImageDataViewType)
         {
-            Add(Ml.Transforms.LoadImages(Image, imageFolder, imageColumn).Fit(Current));
+            Add(ImagePreprocessing.Load(Ml, Image, imageFolder, imageColumn).Fit(Current));
             Temporary(Image);
             image = Image;
         }
 
-        Add(Ml.Transforms.ResizeImages(Resized, resizeTo, resizeTo, image, ImageResizingEstimator.ResizingKind.IsoCrop, ImageResizingEstimator.Anchor.Center).Fit(Current));
-        Add(Ml.Transforms.ExtractPixels(Pixels, Resized).Fit(Current));
+        Add(ImagePreprocessing.Resize(Ml, Resized, resizeTo, image).Fit(Current));
+        Add(ImagePreprocessing.Extract(Ml, Pixels, Resized).Fit(Current));
         Temporary(Resized, Pixels);
     }
 

@@ -3,21 +3,23 @@ using System;
 namespace MLNetTransfer.Torch.Data;
 
 /// <summary>
-/// One image for <see cref="BatchLoader"/>: a file, encoded bytes in memory, or pixels already decoded, with the name
-/// that errors show.
+/// One image for <see cref="BatchLoader"/>: a file, encoded bytes in memory, pixels already decoded, or a loader that
+/// makes them when a batch needs them, with the name that errors show.
 /// </summary>
 internal sealed class ImageSource
 {
     private readonly string? _path;
     private readonly byte[]? _encoded;
     private readonly DecodedImage? _image;
+    private readonly Func<DecodedImage>? _load;
 
-    private ImageSource(string displayName, string? path, byte[]? encoded, DecodedImage? image)
+    private ImageSource(string displayName, string? path, byte[]? encoded, DecodedImage? image, Func<DecodedImage>? load = null)
     {
         DisplayName = displayName;
         _path = path;
         _encoded = encoded;
         _image = image;
+        _load = load;
     }
 
     /// <summary>How errors name this image: the file's path, or the name given.</summary>
@@ -52,9 +54,23 @@ internal sealed class ImageSource
         return new ImageSource(displayName, null, null, image);
     }
 
+    /// <summary>
+    /// An image that <paramref name="load"/> decodes when a batch needs it, on the loader's worker threads (so it must be
+    /// thread-safe). The layer above the engine uses it to hand over the pixels of its own image pipeline, so that
+    /// training sees what scoring will see.
+    /// </summary>
+    /// <param name="load">Makes the pixels; called again whenever the loader's cache does not hold them.</param>
+    /// <param name="displayName">How errors name the image.</param>
+    public static ImageSource FromLoader(Func<DecodedImage> load, string displayName)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        ArgumentNullException.ThrowIfNull(displayName);
+        return new ImageSource(displayName, null, null, null, load);
+    }
+
     /// <summary>Decodes the image (or returns it, if already decoded).</summary>
     internal DecodedImage Decode() =>
-        _image ?? (_encoded is not null ? ImageDecoder.Decode(_encoded, DisplayName) : ImageDecoder.Decode(_path!, DisplayName));
+        _image ?? _load?.Invoke() ?? (_encoded is not null ? ImageDecoder.Decode(_encoded, DisplayName) : ImageDecoder.Decode(_path!, DisplayName));
 
     /// <inheritdoc/>
     public override string ToString() => DisplayName;
