@@ -39,7 +39,8 @@ public sealed class TrainValidationSplitTests
         // What Fit does: the key label after MapValueToKey (here in order of occurrence, not the text's order), the rows
         // read as the engine reads them, then the hold-out.
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
-        var rows = ImageRowReader.Read(keyed, LabelSchema.From(keyed.Schema, "Label"), nameof(TestImages.Row.ImagePath), group, null, new ScoringPixelLoader(new MLContext(1), 32), image => image, "The training data");
+        using var pixels = new ScoringPixelLoader(ml, 32);
+        var rows = ImageRowReader.Read(keyed, LabelSchema.From(keyed.Schema, "Label"), nameof(TestImages.Row.ImagePath), group, null, pixels, image => image, "The training data");
         var (_, heldOut) = GroupedSplit.Split(rows, fraction, seed);
 
         string[] paths = images.Rows.Select(r => r.ImagePath).ToArray();
