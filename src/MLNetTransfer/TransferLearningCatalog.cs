@@ -49,7 +49,9 @@ public static class TransferLearningCatalog
 
     /// <summary>
     /// Pretrained ResNet features (512 or 2048 wide) of <paramref name="imageColumnName"/> for any ML.NET trainer; with
-    /// <paramref name="grayscale"/>, conv1 is adapted to one channel by summing its RGB kernels.
+    /// <paramref name="grayscale"/>, conv1 is adapted to one channel by summing its RGB kernels. ResNet18 in RGB
+    /// subtracts ML.NET's mean image and gives <c>DnnFeaturizeImage</c>'s features of the centre 224 crop; see
+    /// <see cref="ResNetFeaturizingEstimator"/> for when that parity holds.
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="outputColumnName">The features column.</param>

@@ -5,7 +5,7 @@ namespace MLNetTransfer.Onnx;
 /// <summary>
 /// The preprocessing nodes at the head of the graph (docs/pitfalls.md, "Preprocessing must travel with the model": what
 /// training did to the pixels travels with the model): centre crop, channel conversion, /255, per-channel
-/// normalisation. See <see cref="ResNetOnnxSpec"/>.
+/// normalisation (or a mean image, <see cref="ResNetOnnxSpec.MeanImage"/>). See <see cref="ResNetOnnxSpec"/>.
 /// </summary>
 internal static class Preprocessing
 {
@@ -41,7 +41,11 @@ internal static class Preprocessing
 
         var channelShape = new long[] { 1, spec.NetworkChannels, 1, 1 };
         x = g.AddNode("Div", "preprocess.scale", new[] { x, g.AddInitializer("preprocess.pixel_scale", System.Array.Empty<long>(), new[] { 255f }) });
-        x = g.AddNode("Sub", "preprocess.sub_mean", new[] { x, g.AddInitializer("preprocess.mean", channelShape, spec.Mean.ToArray()) });
+        spec.ValidateMeanImage();
+        string mean = spec.MeanImage is { } image
+            ? g.AddInitializer("preprocess.mean", new long[] { 1, spec.NetworkChannels, spec.CropSize, spec.CropSize }, image.ToArray())
+            : g.AddInitializer("preprocess.mean", channelShape, spec.Mean.ToArray());
+        x = g.AddNode("Sub", "preprocess.sub_mean", new[] { x, mean });
         return g.AddNode("Div", "preprocess.div_std", new[] { x, g.AddInitializer("preprocess.std", channelShape, spec.Std.ToArray()) });
     }
 }

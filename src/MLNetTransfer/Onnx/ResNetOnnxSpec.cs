@@ -27,7 +27,7 @@ namespace MLNetTransfer.Onnx;
 /// </list>
 /// <para>The batch axis is dynamic (<c>dim_param "N"</c>); channels, height and width are fixed.</para>
 /// </remarks>
-internal sealed class ResNetOnnxSpec
+internal sealed partial class ResNetOnnxSpec
 {
     private readonly int[] _blocksPerStage;
     private float[] _mean = Defaults.ImageNetMean.ToArray();
