@@ -64,6 +64,8 @@ internal sealed class FineTuneOptions
 
     public bool? CacheFeatures { get; set; }
 
+    public bool TestTimeFlip { get; set; }
+
     public int Seed { get; set; } = FineTuneDefaults.Seed;
 
     public bool ReuseNativeMemory { get; set; } = FineTuneDefaults.ReuseNativeMemory;

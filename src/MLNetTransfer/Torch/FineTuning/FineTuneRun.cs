@@ -102,9 +102,14 @@ internal sealed class FineTuneRun : IDisposable
         }
 
         int finalEpoch = RestoreBest(state);
+        // The restored model's validation logits, for the calibration and the operating threshold fitted above the engine.
+        var logits = _validation?.Logits(_features?.Validation);
         _model.eval();
         return new FineTuneResult(_strategy, strategyReason, _plan.TrainableParameterCount, state.History, finalEpoch, state.StoppedEarly, useCache,
-            state.TrainSeconds, state.ImagesSeen / Math.Max(state.TrainSeconds, 1e-9));
+            state.TrainSeconds, state.ImagesSeen / Math.Max(state.TrainSeconds, 1e-9))
+        {
+            ValidationLogits = logits,
+        };
     }
 
     private void RunEpoch(int epoch, CheckpointState state)

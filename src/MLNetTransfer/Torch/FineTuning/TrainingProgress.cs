@@ -59,4 +59,8 @@ public sealed record FineTuneResult(
     bool StoppedEarly,
     bool UsedFeatureCache,
     double TrainSeconds,
-    double ImagesPerSecond);
+    double ImagesPerSecond)
+{
+    /// <summary>The final model's logits on the validation set (null without one), for calibration.</summary>
+    internal MLNetTransfer.Torch.FineTuning.ValidationLogits? ValidationLogits { get; init; }
+}
