@@ -135,7 +135,7 @@ public sealed class ValidationTests
     {
         { "ClassLabels has 3 labels but the head has 2 outputs", new ModelMetadata { ClassLabels = new[] { "a", "b", "c" } } },
         { "multi-label scores need a sigmoid", new ModelMetadata { Task = PredictionTask.Multilabel } },
-        { "DecisionThreshold must lie in [0, 1]", new ModelMetadata { DecisionThreshold = 1.5f } },
+        { "ThresholdMethod must not be empty", new ModelMetadata { ThresholdMethod = " " } },
         { "Extras key 'task' is not allowed", new ModelMetadata { Extras = new Dictionary<string, string> { ["task"] = "x" } } },
         { "Extras key 'a b' is not allowed", new ModelMetadata { Extras = new Dictionary<string, string> { ["a b"] = "x" } } },
     };
