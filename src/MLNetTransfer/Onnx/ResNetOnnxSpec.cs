@@ -149,7 +149,10 @@ internal sealed class ResNetOnnxSpec
     /// <summary>Name of the graph's score output, <c>[N, K]</c>. Default <see cref="Defaults.OutputName"/>.</summary>
     public string OutputName { get; init; } = Defaults.OutputName;
 
-    /// <summary>Whether the head's logits are a second graph output, named <see cref="LogitsName"/>. Default false.</summary>
+    /// <summary>
+    /// Whether the head's logits are a second graph output, <c>[N, K]</c>, named <see cref="LogitsName"/>: the raw logits,
+    /// before <see cref="Temperatures"/>; with <see cref="TestTimeFlip"/> those of the unmirrored images. Default false.
+    /// </summary>
     public bool IncludeLogits { get; init; }
 
     /// <summary>Name of the logits output when <see cref="IncludeLogits"/> is set. Default <see cref="Defaults.LogitsName"/>.</summary>
@@ -304,7 +307,7 @@ internal sealed class ResNetOnnxSpec
         {
             if (Activation != OutputActivation.Softmax)
             {
-                throw new ArgumentException("ResNetOnnxSpec.IncludePredictionOutputs needs a softmax (single-label) head; multi-label models output Score only.", param);
+                throw new ArgumentException("ResNetOnnxSpec.IncludePredictionOutputs needs a softmax (single-label) head; multi-label models decide through PredictedLabelsName.", param);
             }
 
             names.Add((nameof(PredictedIndexName), PredictedIndexName));
