@@ -33,6 +33,21 @@ public sealed class CheckerTests
             Activation = OutputActivation.Sigmoid, InputSize = 64, CropSize = 64,
             InputName = "Image", OutputName = "Probability", IncludeLogits = true, LogitsName = "RawScore",
         }, 1),
+        ["resnet18-binary-temperature-flip-prediction-outputs-crop"] = (new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2)
+        {
+            InputSize = 72, CropSize = 64, IncludeLogits = true, IncludePredictionOutputs = true,
+            Temperatures = new[] { 1.8f }, Thresholds = new[] { 0.3f }, TestTimeFlip = true,
+        }, 2),
+        ["resnet18-multiclass-flip"] = (new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2)
+        {
+            InputSize = 64, CropSize = 64, IncludePredictionOutputs = true, TestTimeFlip = true,
+        }, 4),
+        ["resnet50-multilabel-per-label-temperatures-thresholds-flip-labels"] = (new ResNetOnnxSpec(ResidualBlockKind.Bottleneck, 3, 4, 6, 3)
+        {
+            Activation = OutputActivation.Sigmoid, InputSize = 64, CropSize = 64, IncludeLogits = true, Head = ClassifierHeadKind.Mlp,
+            Temperatures = new[] { 0.9f, 1.1f, 1.4f }, Thresholds = new[] { 0.2f, 0.5f, 0.7f }, TestTimeFlip = true,
+            PredictedLabelsName = "PredictedLabels",
+        }, 3),
     };
 
     public static TheoryData<string> Cases => new(_cases.Keys);

@@ -19,12 +19,13 @@ public sealed class MetadataTests
         ArchitectureName = "resnet18",
         InputSize = 72,
         CropSize = 64,
+        Thresholds = new[] { 0.3f },
     };
 
     private static readonly ModelMetadata _metadata = new()
     {
         ClassLabels = new[] { "normal", "pneumonia \"viral\", Übersicht" },
-        DecisionThreshold = 0.3f,
+        ThresholdMethod = "youden",
         ModelVersion = 3,
         Description = "A test model.",
         Extras = new Dictionary<string, string> { ["dataset"] = "chest-xray", ["train.epochs"] = "12" },
@@ -45,7 +46,7 @@ public sealed class MetadataTests
 
         var props = model.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
         Assert.All(props.Keys, k => Assert.StartsWith("mlnettransfer.", k));
-        Assert.Equal("1", props["mlnettransfer.format_version"]);
+        Assert.Equal("2", props["mlnettransfer.format_version"]);
         Assert.Equal(model.ProducerVersion, props["mlnettransfer.producer_version"]);
         Assert.Equal("resnet18", props["mlnettransfer.architecture"]);
         Assert.Equal(_metadata.ClassLabels, JsonSerializer.Deserialize<string[]>(props["mlnettransfer.class_labels"]));
@@ -58,9 +59,30 @@ public sealed class MetadataTests
         Assert.Equal("3", props["mlnettransfer.network_channels"]);
         Assert.Equal("binary", props["mlnettransfer.task"]);
         Assert.Equal("softmax", props["mlnettransfer.output_activation"]);
-        Assert.Equal("0.3", props["mlnettransfer.decision_threshold"]);
+        Assert.Equal(new[] { 1f }, JsonSerializer.Deserialize<float[]>(props["mlnettransfer.temperatures"]));
+        Assert.Equal(new[] { 0.3f }, JsonSerializer.Deserialize<float[]>(props["mlnettransfer.thresholds"]));
+        Assert.Equal("youden", props["mlnettransfer.threshold_method"]);
+        Assert.Equal("false", props["mlnettransfer.test_time_flip"]);
+        Assert.DoesNotContain("mlnettransfer.decision_threshold", props.Keys);
         Assert.Equal("chest-xray", props["mlnettransfer.dataset"]);
         Assert.Equal("12", props["mlnettransfer.train.epochs"]);
+    }
+
+    [Fact]
+    public void Calibration_thresholds_and_flip_read_back_per_label()
+    {
+        var spec = new ResNetOnnxSpec(ResidualBlockKind.Basic, 1, 1, 1, 1)
+        {
+            Activation = OutputActivation.Sigmoid, InputSize = 32, CropSize = 32,
+            Temperatures = new[] { 0.8f, 1.25f, 2f }, Thresholds = new[] { 0.1f, 0.55f, 0.9f }, TestTimeFlip = true,
+        };
+        var model = ModelProto.Parser.ParseFrom(ResNetOnnxWriter.Write(SyntheticWeights.For(spec, 3), spec));
+        var props = model.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+        Assert.Equal(spec.Temperatures, JsonSerializer.Deserialize<float[]>(props[ModelMetadataKeys.Temperatures]));
+        Assert.Equal(spec.Thresholds, JsonSerializer.Deserialize<float[]>(props[ModelMetadataKeys.Thresholds]));
+        Assert.Equal("fixed", props[ModelMetadataKeys.ThresholdMethod]);
+        Assert.Equal("true", props[ModelMetadataKeys.TestTimeFlip]);
+        Assert.Equal("multilabel", props[ModelMetadataKeys.Task]);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class PredictionOutputTests
         float threshold = (positives[2] + positives[3]) / 2;
         var spec = new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2)
         {
-            InputSize = 64, CropSize = 64, IncludeLogits = true, IncludePredictionOutputs = true, DecisionThreshold = threshold,
+            InputSize = 64, CropSize = 64, IncludeLogits = true, IncludePredictionOutputs = true, Thresholds = new[] { threshold },
         };
         byte[] bytes = ResNetOnnxWriter.Write(TorchModels.Snapshot(model), spec);
         Assert.Equal(0, OnnxChecker.Check(bytes, "binary-prediction-outputs").ExitCode);
@@ -42,7 +42,7 @@ public sealed class PredictionOutputTests
             Assert.Equal(p, o[spec.ProbabilityName].Values[i]);
             float logit = logits[2 * i + 1] - logits[2 * i] - MathF.Log(threshold / (1 - threshold));
             Assert.Equal(logit, o[spec.LogitName].Values[i], 4);
-            Assert.Equal(p > threshold ? 1f : 0f, o[spec.PredictedIndexName].Values[i]);
+            Assert.Equal(p >= threshold ? 1f : 0f, o[spec.PredictedIndexName].Values[i]);
         }
 
         Assert.Contains(scores.Where((_, j) => j % 2 == 1), p => p > threshold);

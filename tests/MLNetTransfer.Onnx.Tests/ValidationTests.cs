@@ -105,6 +105,20 @@ public sealed class ValidationTests
         { "OutputName and LogitsName are both 'Score'", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { IncludeLogits = true, LogitsName = "Score" } },
         { "Unsupported ResNetOnnxSpec.Activation", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { Activation = (OutputActivation)7 } },
         { "BatchNormEpsilon", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { BatchNormEpsilon = float.NaN } },
+        { "Temperatures must hold positive, finite values; got [0]", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { Temperatures = new[] { 0f } } },
+        { "Temperatures must hold positive, finite values; got [-1]", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { Temperatures = new[] { -1f } } },
+        { "Temperatures must hold positive, finite values; got [NaN]", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { Temperatures = new[] { float.NaN } } },
+        { "Temperatures must hold positive, finite values; got []", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { Temperatures = Array.Empty<float>() } },
+        { "Temperatures has 2 values; a softmax head takes one", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { Temperatures = new[] { 1f, 2f } } },
+        { "Thresholds must hold values strictly between 0 and 1; got [1]", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { Thresholds = new[] { 1f } } },
+        { "Thresholds must hold values strictly between 0 and 1; got [0]", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { IncludePredictionOutputs = true, Thresholds = new[] { 0f } } },
+        { "Thresholds must hold values strictly between 0 and 1; got [NaN]", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { Thresholds = new[] { float.NaN } } },
+        { "Thresholds has 2 values; a softmax head takes one", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { Thresholds = new[] { 0.5f, 0.5f } } },
+        { "PredictedLabelsName needs a sigmoid", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { PredictedLabelsName = "Labels" } },
+        { "OutputName and PredictedLabelsName are both 'Score'", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { Activation = OutputActivation.Sigmoid, PredictedLabelsName = "Score" } },
+        { "PredictedLabelsName must not be empty", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { Activation = OutputActivation.Sigmoid, PredictedLabelsName = "" } },
+        { "TestTimeFlip needs a head", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { Head = ClassifierHeadKind.None, Activation = OutputActivation.None, TestTimeFlip = true } },
+        { "Temperatures and Thresholds need a head", () => new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { Head = ClassifierHeadKind.None, Activation = OutputActivation.None, Temperatures = new[] { 2f } } },
     };
 
     [Theory]
@@ -114,6 +128,36 @@ public sealed class ValidationTests
         var e = Assert.ThrowsAny<ArgumentException>(() => ResNetOnnxWriter.Write(_weights, (ResNetOnnxSpec)spec()));
         Assert.Equal("spec", e.ParamName);
         Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void Per_label_lists_must_match_the_labels()
+    {
+        var sigmoid = new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { InputSize = 64, CropSize = 64, Activation = OutputActivation.Sigmoid };
+        var three = SyntheticWeights.For(sigmoid, 3);
+        var temperatures = new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2)
+        {
+            InputSize = 64, CropSize = 64, Activation = OutputActivation.Sigmoid, Temperatures = new[] { 1f, 2f },
+        };
+        var e = Assert.Throws<ArgumentException>(() => ResNetOnnxWriter.Write(three, temperatures));
+        Assert.Equal("spec", e.ParamName);
+        Assert.Contains("ResNetOnnxSpec.Temperatures has 2 values; a sigmoid head with 3 outputs takes one for every label or one per label", e.Message);
+
+        var thresholds = new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2)
+        {
+            InputSize = 64, CropSize = 64, Activation = OutputActivation.Sigmoid, Thresholds = new[] { 0.2f, 0.3f, 0.4f, 0.5f },
+        };
+        e = Assert.Throws<ArgumentException>(() => ResNetOnnxWriter.Write(three, thresholds));
+        Assert.Contains("ResNetOnnxSpec.Thresholds has 4 values; a sigmoid head with 3 outputs", e.Message);
+    }
+
+    [Fact]
+    public void A_multiclass_graph_keeps_the_default_threshold()
+    {
+        var spec = new ResNetOnnxSpec(ResidualBlockKind.Basic, 2, 2, 2, 2) { InputSize = 64, CropSize = 64, IncludePredictionOutputs = true, Thresholds = new[] { 0.3f } };
+        var e = Assert.Throws<ArgumentException>(() => ResNetOnnxWriter.Write(SyntheticWeights.For(spec, 4), spec));
+        Assert.Equal("spec", e.ParamName);
+        Assert.Contains("ResNetOnnxSpec.Thresholds is [0.3], but a multiclass head (4 classes) predicts the argmax", e.Message);
     }
 
     [Fact]
@@ -135,7 +179,7 @@ public sealed class ValidationTests
     {
         { "ClassLabels has 3 labels but the head has 2 outputs", new ModelMetadata { ClassLabels = new[] { "a", "b", "c" } } },
         { "multi-label scores need a sigmoid", new ModelMetadata { Task = PredictionTask.Multilabel } },
-        { "DecisionThreshold must lie in [0, 1]", new ModelMetadata { DecisionThreshold = 1.5f } },
+        { "ThresholdMethod must not be empty", new ModelMetadata { ThresholdMethod = " " } },
         { "Extras key 'task' is not allowed", new ModelMetadata { Extras = new Dictionary<string, string> { ["task"] = "x" } } },
         { "Extras key 'a b' is not allowed", new ModelMetadata { Extras = new Dictionary<string, string> { ["a b"] = "x" } } },
     };

@@ -227,7 +227,7 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
             InputName = ScoringChain.Pixels,
             OutputName = ScoringChain.Score,
             IncludePredictionOutputs = labels.Task != TaskKind.MultiLabel,
-            DecisionThreshold = _options.DecisionThreshold,
+            Thresholds = labels.Task == TaskKind.Multiclass ? ResNetOnnxSpec.Defaults.Thresholds : new[] { _options.DecisionThreshold },
             PredictedIndexName = ScoringChain.PredictedIndex,
             ProbabilityName = ScoringChain.Probability,
             LogitName = ScoringChain.Logit,
@@ -242,7 +242,6 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
                 TaskKind.Multiclass => PredictionTask.Multiclass,
                 _ => PredictionTask.Multilabel,
             },
-            DecisionThreshold = _options.DecisionThreshold,
             Description = $"{layout.Name} fine-tuned by MLNetTransfer ({result.Strategy}).",
             Extras = new Dictionary<string, string>
             {

@@ -29,19 +29,22 @@ internal sealed class GraphBuilder
     public string AddInput(string name, params long[] dims)
     {
         Claim(name);
-        Graph.Input.Add(FloatValueInfo(name, dims));
+        Graph.Input.Add(ValueInfo(name, TensorProto.Types.DataType.Float, dims));
         return name;
     }
 
     /// <summary>Declares the value <paramref name="name"/> (made by a node) a float32 graph output <c>[N, dims...]</c>.</summary>
-    public void AddOutput(string name, params long[] dims)
+    public void AddOutput(string name, params long[] dims) => AddOutput(name, TensorProto.Types.DataType.Float, dims);
+
+    /// <summary>Declares the value <paramref name="name"/> (made by a node) a graph output <c>[N, dims...]</c> of <paramref name="elementType"/>.</summary>
+    public void AddOutput(string name, TensorProto.Types.DataType elementType, params long[] dims)
     {
         if (!_values.Contains(name))
         {
             throw new InvalidOperationException($"Graph output '{name}' is not produced by any node.");
         }
 
-        Graph.Output.Add(FloatValueInfo(name, dims));
+        Graph.Output.Add(ValueInfo(name, elementType, dims));
     }
 
     /// <summary>A float32 initializer, stored as little-endian raw data.</summary>
@@ -148,7 +151,7 @@ internal sealed class GraphBuilder
         }
     }
 
-    private static ValueInfoProto FloatValueInfo(string name, long[] dims)
+    private static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType elementType, long[] dims)
     {
         var shape = new TensorShapeProto();
         shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = BatchDim });
@@ -162,7 +165,7 @@ internal sealed class GraphBuilder
             Name = name,
             Type = new TypeProto
             {
-                TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape },
+                TensorType = new TypeProto.Types.Tensor { ElemType = (int)elementType, Shape = shape },
             },
         };
     }

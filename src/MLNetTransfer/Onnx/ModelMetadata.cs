@@ -23,7 +23,9 @@ internal enum PredictionTask
 /// <summary>
 /// What a scoring app needs to know beyond the graph, written by <see cref="ResNetOnnxWriter"/> to the model's
 /// <c>metadata_props</c> under keys prefixed <c>mlnettransfer.</c> (see <see cref="ModelMetadataKeys"/>); the
-/// preprocessing entries (input size, crop, mean, std, channels) come from the <see cref="ResNetOnnxSpec"/>.
+/// preprocessing entries (input size, crop, mean, std, channels) and those the graph computes with (temperatures,
+/// thresholds, test-time flip) come from the <see cref="ResNetOnnxSpec"/>, so that the metadata cannot disagree with
+/// the graph.
 /// </summary>
 internal sealed class ModelMetadata
 {
@@ -34,8 +36,12 @@ internal sealed class ModelMetadata
     /// softmax over two: binary; otherwise multiclass).</summary>
     public PredictionTask? Task { get; init; }
 
-    /// <summary>The score above which a label (multi-label) or the positive class (binary) is predicted. Default 0.5.</summary>
-    public float DecisionThreshold { get; init; } = 0.5f;
+    /// <summary>
+    /// How <see cref="ResNetOnnxSpec.Thresholds"/> were chosen, a free word the trainer sets (e.g. <c>youden</c>, or
+    /// <c>fixed</c> for thresholds set by hand); written to <c>mlnettransfer.threshold_method</c>. Not empty. Default
+    /// <c>fixed</c>.
+    /// </summary>
+    public string ThresholdMethod { get; init; } = "fixed";
 
     /// <summary>The model's own version (ONNX <c>model_version</c>). Default 1.</summary>
     public long ModelVersion { get; init; } = 1;

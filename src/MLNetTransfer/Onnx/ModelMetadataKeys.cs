@@ -49,8 +49,24 @@ internal static class ModelMetadataKeys
     /// <summary><c>softmax</c> or <c>sigmoid</c>.</summary>
     public const string OutputActivation = Prefix + "output_activation";
 
-    /// <summary>The decision threshold on the scores.</summary>
-    public const string DecisionThreshold = Prefix + "decision_threshold";
+    /// <summary>
+    /// The temperatures the logits are divided by before the activation, a JSON array of numbers: one for every logit,
+    /// or one per label (<see cref="ResNetOnnxSpec.Temperatures"/>); <c>[1]</c> when uncalibrated.
+    /// </summary>
+    public const string Temperatures = Prefix + "temperatures";
+
+    /// <summary>
+    /// The operating thresholds on the scores, a JSON array of numbers: a class or label is positive when its score
+    /// <c>p &gt;= t</c>. Binary: one, on the positive class's score; multi-label: one for every label or one per label;
+    /// multiclass: <c>[0.5]</c>, unused (the argmax is predicted). See <see cref="ResNetOnnxSpec.Thresholds"/>.
+    /// </summary>
+    public const string Thresholds = Prefix + "thresholds";
+
+    /// <summary>How the thresholds were chosen, a free word (e.g. <c>youden</c>; <c>fixed</c> when set by hand).</summary>
+    public const string ThresholdMethod = Prefix + "threshold_method";
+
+    /// <summary><c>true</c> when the scores are the mean over each image and its horizontal mirror, else <c>false</c>.</summary>
+    public const string TestTimeFlip = Prefix + "test_time_flip";
 
     /// <summary>The format version this assembly writes (history in the source, next to the constant).</summary>
     // Bump on any change a reader has to know about (graph inputs/outputs, preprocessing, keys, value formats):
@@ -59,12 +75,20 @@ internal static class ModelMetadataKeys
     //                           sigmoid scores, optional logits, optional per-row prediction outputs [N] (predicted
     //                           index; binary: probability and threshold-shifted log-odds); or, head-less, the pooled
     //                           features with activation "none" and task "features"; the keys of this class.
-    public const int CurrentFormatVersion = 1;
+    // CurrentFormatVersion = 2: temperature scaling (Div before the activation), optional test-time flip (scores are the
+    //                           mean over each image and its mirror), binary PredictedIndex is p >= t (was p > t),
+    //                           optional multi-label PredictedLabels (bool [N, K], p >= t); keys temperatures,
+    //                           thresholds (a JSON array; replaces decision_threshold), threshold_method, test_time_flip.
+    public const int CurrentFormatVersion = 2;
+
+    // Format 1's single threshold; stays reserved so that an extra key cannot pass for it.
+    private const string RetiredDecisionThreshold = Prefix + "decision_threshold";
 
     internal static readonly IReadOnlySet<string> Reserved = new HashSet<string>(StringComparer.Ordinal)
     {
         FormatVersion, ProducerVersion, Architecture, ClassLabels, NumOutputs, InputSize, CropSize, Mean, Std,
-        InputChannels, NetworkChannels, Task, OutputActivation, DecisionThreshold,
+        InputChannels, NetworkChannels, Task, OutputActivation, Temperatures, Thresholds, ThresholdMethod, TestTimeFlip,
+        RetiredDecisionThreshold,
     };
 
     internal static bool IsValidExtraKey(string key) =>

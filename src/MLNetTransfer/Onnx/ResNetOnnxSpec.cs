@@ -22,8 +22,10 @@ namespace MLNetTransfer.Onnx;
 /// with ITU-R 601 luma <c>0.299 R + 0.587 G + 0.114 B</c> (a 1x1 Conv), gray to RGB by replicating the channel;</item>
 /// <item>division by 255, then per channel <c>(x - Mean[c]) / Std[c]</c>, as explicit Sub and Div nodes (folding the
 /// normalisation into conv1 would not be exact at conv1's zero-padded border);</item>
-/// <item>the network, with every BatchNorm folded into the convolution before it, the head, and
-/// <see cref="Activation"/>.</item>
+/// <item>when <see cref="TestTimeFlip"/> is set, the batch and its horizontal mirror, stacked into one batch of 2N;</item>
+/// <item>the network, with every BatchNorm folded into the convolution before it, and the head;</item>
+/// <item>the division of the logits by <see cref="Temperatures"/> (when any differs from 1), then
+/// <see cref="Activation"/>, and with <see cref="TestTimeFlip"/> the mean of each image's two probability rows.</item>
 /// </list>
 /// <para>The batch axis is dynamic (<c>dim_param "N"</c>); channels, height and width are fixed.</para>
 /// </remarks>
@@ -32,6 +34,8 @@ internal sealed partial class ResNetOnnxSpec
     private readonly int[] _blocksPerStage;
     private float[] _mean = Defaults.ImageNetMean.ToArray();
     private float[] _std = Defaults.ImageNetStd.ToArray();
+    private float[] _temperatures = Defaults.Temperatures.ToArray();
+    private float[] _thresholds = Defaults.Thresholds.ToArray();
 
     /// <summary>Describes a ResNet with <paramref name="block"/> blocks, <paramref name="blocksPerStage"/> of them in
     /// <c>layer1</c>..<c>layer4</c> (torchvision's <c>ResNet(block, layers)</c>): e.g. Basic [2, 2, 2, 2] for resnet18,
@@ -81,6 +85,12 @@ internal sealed partial class ResNetOnnxSpec
 
         /// <summary>torchvision's ImageNet channel standard deviations (RGB, on the [0, 1] scale).</summary>
         public static IReadOnlyList<float> ImageNetStd { get; } = new[] { 0.229f, 0.224f, 0.225f };
+
+        /// <summary>No calibration: one temperature of 1, which adds no node to the graph.</summary>
+        public static IReadOnlyList<float> Temperatures { get; } = new[] { 1f };
+
+        /// <summary>One threshold of 0.5 on the scores (for multiclass graphs the only one allowed: they predict the argmax).</summary>
+        public static IReadOnlyList<float> Thresholds { get; } = new[] { 0.5f };
     }
 
     /// <summary>The residual block kind.</summary>
@@ -139,23 +149,68 @@ internal sealed partial class ResNetOnnxSpec
     /// <summary>Name of the graph's score output, <c>[N, K]</c>. Default <see cref="Defaults.OutputName"/>.</summary>
     public string OutputName { get; init; } = Defaults.OutputName;
 
-    /// <summary>Whether the head's logits are a second graph output, named <see cref="LogitsName"/>. Default false.</summary>
+    /// <summary>
+    /// Whether the head's logits are a second graph output, <c>[N, K]</c>, named <see cref="LogitsName"/>: the raw logits,
+    /// before <see cref="Temperatures"/>; with <see cref="TestTimeFlip"/> those of the unmirrored images. Default false.
+    /// </summary>
     public bool IncludeLogits { get; init; }
 
     /// <summary>Name of the logits output when <see cref="IncludeLogits"/> is set. Default <see cref="Defaults.LogitsName"/>.</summary>
     public string LogitsName { get; init; } = Defaults.LogitsName;
 
     /// <summary>
+    /// Temperature scaling (Guo et al., "On Calibration of Modern Neural Networks", ICML 2017): the head's logits are
+    /// divided by these before <see cref="Activation"/>, so <see cref="OutputName"/>, <see cref="ProbabilityName"/>,
+    /// <see cref="LogitName"/> and every decision are calibrated. One value (every logit divided by it; the only form
+    /// for a softmax) or, for a sigmoid, one per output (per label). Each positive and finite. The raw logits output
+    /// (<see cref="IncludeLogits"/>) stays uncalibrated. Default [1]: when every value is 1 no node is added.
+    /// </summary>
+    public IReadOnlyList<float> Temperatures
+    {
+        get => _temperatures;
+        init => _temperatures = (value ?? throw new ArgumentNullException(nameof(Temperatures))).ToArray();
+    }
+
+    /// <summary>
+    /// Operating thresholds on the calibrated (and, with <see cref="TestTimeFlip"/>, averaged) probabilities; a class or
+    /// label is predicted positive when its probability <c>p &gt;= t</c>. Binary (softmax over two classes): one value
+    /// on the probability of class 1. Sigmoid (multi-label): one value for every label or one per label, used by
+    /// <see cref="PredictedLabelsName"/>. Multiclass: must stay the default, as the prediction is the argmax. Each lies
+    /// strictly between 0 and 1. Written to the metadata whether or not an output uses them. Default [0.5].
+    /// </summary>
+    public IReadOnlyList<float> Thresholds
+    {
+        get => _thresholds;
+        init => _thresholds = (value ?? throw new ArgumentNullException(nameof(Thresholds))).ToArray();
+    }
+
+    /// <summary>
+    /// Test-time augmentation with a horizontal flip: after preprocessing, the batch and its mirror along the width axis
+    /// go through the network as one batch of 2N, and each image's two probability rows (after
+    /// <see cref="Temperatures"/> and <see cref="Activation"/>) are averaged into <see cref="OutputName"/>; every
+    /// prediction output derives from the averaged probabilities. The flip follows the centre crop, so it mirrors the
+    /// crop (which, for an odd <c>InputSize - CropSize</c>, is not the crop of the mirrored input). The raw logits output
+    /// (<see cref="IncludeLogits"/>) holds the unmirrored images' logits. Needs a head. Default false: no node is added.
+    /// </summary>
+    public bool TestTimeFlip { get; init; }
+
+    /// <summary>
     /// Adds the outputs ML.NET's scoring chain needs for single-label tasks (softmax): <see cref="PredictedIndexName"/>
-    /// <c>[N]</c>, the predicted class as a float; for two classes also <see cref="ProbabilityName"/> <c>[N]</c> (the
-    /// positive class's probability) and <see cref="LogitName"/> <c>[N]</c>, the log-odds shifted by the decision
-    /// threshold (<c>l1 - l0 - ln(t / (1 - t))</c>), so that a class is predicted positive exactly when that logit is
-    /// above 0, which is how ML.NET's binary evaluator thresholds its score. Default false.
+    /// <c>[N]</c>, the predicted class as a float (the argmax of the calibrated logits, or with
+    /// <see cref="TestTimeFlip"/> of the averaged probabilities); for two classes also <see cref="ProbabilityName"/>
+    /// <c>[N]</c> (the positive class's probability <c>p</c>), <see cref="LogitName"/> <c>[N]</c>, the calibrated
+    /// log-odds <c>ln(p / (1 - p))</c> shifted by the threshold <c>t</c> (<c>- ln(t / (1 - t))</c>), which is how ML.NET's
+    /// binary evaluator thresholds its score at 0, and a predicted index of 1 exactly when <c>p &gt;= t</c> (compared on
+    /// the probability itself, so that it agrees with <see cref="ProbabilityName"/> bit for bit; the logit's sign agrees
+    /// with it except within float rounding of <c>p == t</c>). Default false.
     /// </summary>
     public bool IncludePredictionOutputs { get; init; }
 
-    /// <summary>Binary decision threshold on the positive probability, used by <see cref="IncludePredictionOutputs"/>. Default 0.5.</summary>
-    public float DecisionThreshold { get; init; } = 0.5f;
+    /// <summary>
+    /// Name of the optional multi-label decision output, bool <c>[N, labels]</c>: <c>p_j &gt;= t_j</c> for each label's
+    /// probability and threshold (<see cref="Thresholds"/>). Needs a sigmoid head. Default null: no such output.
+    /// </summary>
+    public string? PredictedLabelsName { get; init; }
 
     /// <summary>Name of the predicted-class output. Default "PredictedIndex".</summary>
     public string PredictedIndexName { get; init; } = "PredictedIndex";
@@ -171,6 +226,9 @@ internal sealed partial class ResNetOnnxSpec
 
     /// <summary>Offset of the centre crop from the top and the left, as torchvision's <c>center_crop</c> computes it.</summary>
     public int CropOffset => (int)Math.Round((InputSize - CropSize) / 2.0, MidpointRounding.ToEven);
+
+    /// <summary>Whether <see cref="Temperatures"/> changes anything, i.e. the graph needs the division.</summary>
+    internal bool HasTemperature => _temperatures.Any(t => t != 1f);
 
     /// <summary>The name written to the metadata.</summary>
     internal string Architecture => ArchitectureName
@@ -244,21 +302,27 @@ internal sealed partial class ResNetOnnxSpec
             throw new ArgumentException("ResNetOnnxSpec.IncludeLogits needs a head.", param);
         }
 
+        ValidateCalibration(param);
         if (IncludePredictionOutputs)
         {
             if (Activation != OutputActivation.Softmax)
             {
-                throw new ArgumentException("ResNetOnnxSpec.IncludePredictionOutputs needs a softmax (single-label) head; multi-label models output Score only.", param);
-            }
-
-            if (!(DecisionThreshold > 0 && DecisionThreshold < 1))
-            {
-                throw new ArgumentOutOfRangeException(param, DecisionThreshold, "ResNetOnnxSpec.DecisionThreshold lies strictly between 0 and 1.");
+                throw new ArgumentException("ResNetOnnxSpec.IncludePredictionOutputs needs a softmax (single-label) head; multi-label models decide through PredictedLabelsName.", param);
             }
 
             names.Add((nameof(PredictedIndexName), PredictedIndexName));
             names.Add((nameof(ProbabilityName), ProbabilityName));
             names.Add((nameof(LogitName), LogitName));
+        }
+
+        if (PredictedLabelsName is not null)
+        {
+            if (Activation != OutputActivation.Sigmoid)
+            {
+                throw new ArgumentException("ResNetOnnxSpec.PredictedLabelsName needs a sigmoid (multi-label) head; single-label models use IncludePredictionOutputs.", param);
+            }
+
+            names.Add((nameof(PredictedLabelsName), PredictedLabelsName));
         }
 
         foreach (var (setting, value) in names)
@@ -274,6 +338,72 @@ internal sealed partial class ResNetOnnxSpec
         {
             throw new ArgumentException(
                 $"ResNetOnnxSpec.{string.Join(" and ", duplicate.Select(d => d.Setting))} are both '{duplicate.Key}'; graph inputs and outputs need distinct names.", param);
+        }
+    }
+
+    /// <summary>
+    /// The checks of <see cref="Temperatures"/> and <see cref="Thresholds"/> that need the head's output count, known
+    /// once the weights are read: per-label lists match the labels, and a multiclass graph keeps the default threshold.
+    /// </summary>
+    internal void ValidateOutputs(long outputs)
+    {
+        const string param = "spec";
+        if (Activation == OutputActivation.Sigmoid)
+        {
+            foreach (var (setting, values) in new[] { (nameof(Temperatures), _temperatures), (nameof(Thresholds), _thresholds) })
+            {
+                if (values.Length != 1 && values.Length != outputs)
+                {
+                    throw new ArgumentException(
+                        $"ResNetOnnxSpec.{setting} has {values.Length} values; a sigmoid head with {outputs} outputs takes one for every label or one per label.", param);
+                }
+            }
+        }
+        else if (Activation == OutputActivation.Softmax && outputs > 2 && !_thresholds.SequenceEqual(Defaults.Thresholds))
+        {
+            throw new ArgumentException(
+                $"ResNetOnnxSpec.Thresholds is [{string.Join(", ", _thresholds)}], but a multiclass head ({outputs} classes) predicts the argmax; leave the default [0.5].", param);
+        }
+    }
+
+    private void ValidateCalibration(string param)
+    {
+        if (_temperatures.Length == 0 || _temperatures.Any(t => !(t > 0) || float.IsInfinity(t)))
+        {
+            throw new ArgumentException(
+                $"ResNetOnnxSpec.Temperatures must hold positive, finite values; got [{string.Join(", ", _temperatures)}].", param);
+        }
+
+        // t = 0 or 1 would put the binary threshold's log-odds shift ln(t / (1 - t)) at infinity.
+        if (_thresholds.Length == 0 || _thresholds.Any(t => !(t > 0 && t < 1)))
+        {
+            throw new ArgumentException(
+                $"ResNetOnnxSpec.Thresholds must hold values strictly between 0 and 1; got [{string.Join(", ", _thresholds)}].", param);
+        }
+
+        if (Activation == OutputActivation.Softmax && _temperatures.Length != 1)
+        {
+            throw new ArgumentException(
+                $"ResNetOnnxSpec.Temperatures has {_temperatures.Length} values; a softmax head takes one temperature for all its logits.", param);
+        }
+
+        if (Activation == OutputActivation.Softmax && _thresholds.Length != 1)
+        {
+            throw new ArgumentException(
+                $"ResNetOnnxSpec.Thresholds has {_thresholds.Length} values; a softmax head takes one (on the positive class's probability).", param);
+        }
+
+        if (Head == ClassifierHeadKind.None)
+        {
+            if (!_temperatures.SequenceEqual(Defaults.Temperatures) || !_thresholds.SequenceEqual(Defaults.Thresholds))
+            {
+                throw new ArgumentException("ResNetOnnxSpec.Temperatures and Thresholds need a head; a head-less graph outputs features.", param);
+            }
+
+            if (TestTimeFlip)
+            {
+                throw new ArgumentException("ResNetOnnxSpec.TestTimeFlip needs a head; it averages probabilities, and a head-less graph outputs features.", param);
+            }
         }
     }
 }

@@ -21,7 +21,9 @@ namespace MLNetTransfer.Onnx;
 /// The graph (opset 17 of the default domain, IR version 8, dynamic batch axis <c>N</c>): preprocessing as described on
 /// <see cref="ResNetOnnxSpec"/> (Slice, Conv 1x1 or Concat, Div, Sub, Div); the stem Conv 7x7/2 → Relu → MaxPool 3x3/2;
 /// for each block Conv → Relu → … → Conv, plus the identity or a 1x1 strided projection Conv, Add, Relu;
-/// GlobalAveragePool → Flatten → Gemm (transB = 1) [→ Relu → Gemm for the MLP head] → Softmax (axis 1) or Sigmoid.
+/// GlobalAveragePool → Flatten → Gemm (transB = 1) [→ Relu → Gemm for the MLP head] [→ Div by the temperatures] →
+/// Softmax (axis 1) or Sigmoid; with test-time flip a Slice (step -1) and Concat before the stem, and Reshape to
+/// <c>[2, N, K]</c> and ReduceMean over the copies after the activation (see <see cref="TestTimeFlip"/>).
 /// Every BatchNorm is folded into the Conv before it (<c>W' = W γ/√(σ²+ε)</c>, <c>b' = β − μ γ/√(σ²+ε)</c>), dropout is
 /// left out: the graph is for inference only (docs/pitfalls.md, "Export in eval mode and check it numerically").
 /// </para>
@@ -30,7 +32,8 @@ namespace MLNetTransfer.Onnx;
 /// (<c>layer1.0.conv1.weight</c>) although its values are the folded ones, and the folded bias is called
 /// <c>&lt;conv&gt;.bias</c> (<c>layer1.0.conv1.bias</c>, <c>layer2.0.downsample.0.bias</c>); the head's tensors are
 /// stored as they are (<c>fc.weight</c>, <c>fc.bias</c> or <c>fc.0.*</c>, <c>fc.3.*</c>). Preprocessing constants are
-/// called <c>preprocess.*</c>. Node names follow the modules (<c>layer1.0.conv1</c>, <c>layer1.0.add</c>); a conv's
+/// called <c>preprocess.*</c>, and those of the temperatures, the flip and the prediction outputs <c>calibrate.*</c>,
+/// <c>flip.*</c> and <c>predict.*</c>. Node names follow the modules (<c>layer1.0.conv1</c>, <c>layer1.0.add</c>); a conv's
 /// output value is named after the BatchNorm folded into it (<c>layer1.0.bn1</c>).
 /// </para>
 /// <para>
@@ -54,7 +57,7 @@ internal static class ResNetOnnxWriter
     /// <summary>Builds the model and returns its serialized bytes (what <c>ApplyOnnxModel</c> takes as a stream).</summary>
     /// <param name="weights">The trained weights under torchvision's state_dict names.</param>
     /// <param name="spec">Architecture, preprocessing, activation and names.</param>
-    /// <param name="metadata">Labels, task, threshold and other metadata; defaults when null.</param>
+    /// <param name="metadata">Labels, task, threshold method and other metadata; defaults when null.</param>
     /// <exception cref="ArgumentException">A spec setting cannot be exported, or a weight is missing, mis-shaped,
     /// non-finite or left over (the message names each such key), or the metadata does not fit the outputs.</exception>
     public static byte[] Write(WeightSnapshot weights, ResNetOnnxSpec spec, ModelMetadata? metadata = null) =>
@@ -84,24 +87,31 @@ internal static class ResNetOnnxWriter
         var net = new NetworkBuilder(graph, reader, spec);
         string x = graph.AddInput(spec.InputName, spec.InputChannels, spec.InputSize, spec.InputSize);
         x = Preprocessing.Add(graph, spec, x);
-        var (logits, outputs) = net.Add(x, spec.IncludeLogits ? spec.LogitsName : null);
-        reader.ThrowIfInvalid(spec.Architecture, HeadHint(weights, spec));
+        if (spec.TestTimeFlip)
+        {
+            x = TestTimeFlip.StackWithMirror(graph, x);
+        }
 
-        string score = spec.Activation switch
+        // With test-time flip the network's logits hold 2N rows; the named logits output is taken from them later.
+        var (logits, outputs) = net.Add(x, spec.IncludeLogits && !spec.TestTimeFlip ? spec.LogitsName : null);
+        reader.ThrowIfInvalid(spec.Architecture, HeadHint(weights, spec));
+        spec.ValidateOutputs(outputs);
+
+        var scores = ScoreHead.Add(graph, spec, logits, outputs);
+        graph.AddOutput(scores.Score, outputs);
+        if (scores.RawLogits is { } rawLogits)
         {
-            OutputActivation.Softmax => graph.AddNode("Softmax", "softmax", new[] { logits }, spec.OutputName, GraphBuilder.Int("axis", 1)),
-            OutputActivation.Sigmoid => graph.AddNode("Sigmoid", "sigmoid", new[] { logits }, spec.OutputName),
-            _ => graph.AddNode("Identity", "features", new[] { logits }, spec.OutputName),
-        };
-        graph.AddOutput(score, outputs);
-        if (spec.IncludeLogits)
-        {
-            graph.AddOutput(logits, outputs);
+            graph.AddOutput(rawLogits, outputs);
         }
 
         if (spec.IncludePredictionOutputs)
         {
-            PredictionOutputs.Add(graph, spec, logits, score, outputs);
+            PredictionOutputs.Add(graph, spec, scores, outputs);
+        }
+
+        if (spec.PredictedLabelsName is not null)
+        {
+            PredictionOutputs.AddLabels(graph, spec, scores.Score, outputs);
         }
 
         var model = new ModelProto
@@ -151,9 +161,9 @@ internal static class ResNetOnnxWriter
             throw new ArgumentException("ModelMetadata.ClassLabels must not contain null.", nameof(metadata));
         }
 
-        if (!(metadata.DecisionThreshold >= 0 && metadata.DecisionThreshold <= 1))
+        if (string.IsNullOrWhiteSpace(metadata.ThresholdMethod))
         {
-            throw new ArgumentOutOfRangeException(nameof(metadata), metadata.DecisionThreshold, "ModelMetadata.DecisionThreshold must lie in [0, 1].");
+            throw new ArgumentException("ModelMetadata.ThresholdMethod must not be empty (\"fixed\" when the thresholds were set by hand).", nameof(metadata));
         }
 
         var json = new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -175,7 +185,10 @@ internal static class ResNetOnnxWriter
         yield return (ModelMetadataKeys.NetworkChannels, spec.NetworkChannels.ToString(inv));
         yield return (ModelMetadataKeys.Task, task.ToString().ToLowerInvariant());
         yield return (ModelMetadataKeys.OutputActivation, spec.Activation.ToString().ToLowerInvariant());
-        yield return (ModelMetadataKeys.DecisionThreshold, metadata.DecisionThreshold.ToString(inv));
+        yield return (ModelMetadataKeys.Temperatures, JsonSerializer.Serialize(spec.Temperatures, json));
+        yield return (ModelMetadataKeys.Thresholds, JsonSerializer.Serialize(spec.Thresholds, json));
+        yield return (ModelMetadataKeys.ThresholdMethod, metadata.ThresholdMethod);
+        yield return (ModelMetadataKeys.TestTimeFlip, spec.TestTimeFlip ? "true" : "false");
         foreach (var (key, value) in metadata.Extras ?? new Dictionary<string, string>())
         {
             string full = ModelMetadataKeys.Prefix + key;

@@ -41,4 +41,19 @@ internal static class RawImages
 
         return data;
     }
+
+    /// <summary>The images mirrored left to right (column x becomes column size - 1 - x), in the same layout.</summary>
+    public static float[] Mirror(float[] images, int count, int channels, int size)
+    {
+        var mirrored = new float[images.Length];
+        for (int row = 0; row < count * channels * size; row++)
+        {
+            for (int x = 0; x < size; x++)
+            {
+                mirrored[row * size + x] = images[row * size + size - 1 - x];
+            }
+        }
+
+        return mirrored;
+    }
 }
