@@ -48,7 +48,7 @@ public sealed partial class ResNetFineTuneTrainer
         public string ProbabilityColumnName { get; set; } = "Probability";
 
         /// <summary>
-        /// Output for binary tasks: the log-odds shifted by <see cref="DecisionThreshold"/>, positive exactly when the
+        /// Output for binary tasks: the calibrated log-odds shifted by the operating threshold, positive (up to float rounding at the threshold itself) when the
         /// positive class is predicted; pass it as the score column of <c>BinaryClassification.Evaluate</c>, which
         /// thresholds scores at 0. Default "Logit".
         /// </summary>
@@ -181,8 +181,38 @@ public sealed partial class ResNetFineTuneTrainer
         /// <summary>The improvement of <see cref="BestModelMetric"/> that counts, for early stopping and the best epoch. Default 0.</summary>
         public double EarlyStoppingMinDelta { get; set; }
 
-        /// <summary>Binary tasks: the probability from which <c>PredictedLabel</c> is the positive class, stored in the model's metadata. Default 0.5.</summary>
+        /// <summary>
+        /// The threshold used when <see cref="ThresholdMethod"/> is <see cref="MLNetTransfer.ThresholdMethod.Fixed"/>, when
+        /// there is no validation data, or where the method cannot choose (a label without positives): from this
+        /// probability <c>PredictedLabel</c> is the positive class. Default 0.5.
+        /// </summary>
         public float DecisionThreshold { get; set; } = 0.5f;
+
+        // Calibration and the operating point, fitted on the validation set after the best epoch is restored.
+
+        /// <summary>
+        /// Fit temperature scaling on the validation set and put it in the exported graph, so the probabilities are
+        /// calibrated (Guo et al., ICML 2017); the AUC is unchanged. <see cref="ResNetFineTuneTransformer.Calibration"/>
+        /// reports the calibration error before and after. Default true.
+        /// </summary>
+        public bool Calibrate { get; set; } = true;
+
+        /// <summary>
+        /// How the operating threshold of a binary model (on the positive class) or of each label of a multi-label model
+        /// is chosen on the calibrated validation probabilities: it is stored in the model and decides
+        /// <c>PredictedLabel</c> (p ≥ threshold). Multiclass models predict the argmax. Default
+        /// <see cref="MLNetTransfer.ThresholdMethod.Youden"/>.
+        /// </summary>
+        public ThresholdMethod ThresholdMethod { get; set; } = ThresholdMethod.Youden;
+
+        /// <summary>The sensitivity or specificity that <see cref="MLNetTransfer.ThresholdMethod.TargetSensitivity"/> or <see cref="MLNetTransfer.ThresholdMethod.TargetSpecificity"/> must reach. Default 0.9.</summary>
+        public double ThresholdTarget { get; set; } = 0.9;
+
+        /// <summary>
+        /// Test-time augmentation: the model (and the validation of every epoch) averages the probabilities of each image
+        /// and of its horizontal mirror. Twice the scoring cost. Default false.
+        /// </summary>
+        public bool TestTimeFlip { get; set; }
 
         // Checkpoints.
 

@@ -121,10 +121,14 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
             validation = null!;
         }
 
-        var result = FineTuneTrainer.Train(model, ToData(train, labels), validation is null ? null : ToData(validation, labels), EngineOptions(_options, device));
+        var validationData = validation is null ? null : ToData(validation, labels);
+        var result = FineTuneTrainer.Train(model, ToData(train, labels), validationData, EngineOptions(_options, device));
 
-        byte[] onnx = Export(model, labels, result);
-        return new ResNetFineTuneTransformer(ScoringChain.Build(ml, input, _options, labels, augmentation.ResizeTo, onnx), result, labels.ClassNames, labels.Task);
+        // Calibration and the operating threshold, on the restored model's validation logits, before the export that stores them.
+        var calibration = ValidationCalibrator.Fit(result.ValidationLogits, validationData, _options, labels.Task, labels.Outputs);
+        LogCalibration(calibration, labels.Task);
+        byte[] onnx = Export(model, labels, result, calibration);
+        return new ResNetFineTuneTransformer(ScoringChain.Build(ml, input, _options, labels, augmentation.ResizeTo, onnx), result, calibration, labels.ClassNames, labels.Task);
     }
 
     // The engine's options from ours, member for member (OptionsTests checks that every engine setting is reached), with
@@ -149,6 +153,7 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         PositiveWeights = o.PositiveWeights,
         Uncertainty = o.Uncertainty,
         CacheFeatures = o.CacheFeatures,
+        TestTimeFlip = o.TestTimeFlip,
         BestModelMetric = o.BestModelMetric,
         RestoreBestWeights = o.RestoreBestWeights,
         EarlyStoppingPatience = o.EarlyStoppingPatience,
@@ -210,7 +215,23 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         }
     }
 
-    private byte[] Export(ResNet model, LabelSchema labels, FineTuneResult result)
+    private void LogCalibration(CalibrationResult c, TaskKind task)
+    {
+        if (_options.Log is not { } log || double.IsNaN(c.ValidationLoss))
+        {
+            return;
+        }
+
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        log(string.Create(inv, $"Calibration on the validation set: temperature {string.Join(", ", c.Temperatures.Select(t => t.ToString("G4", inv)))}; " +
+            $"log-loss {c.ValidationLossUncalibrated:F4} -> {c.ValidationLoss:F4} nats, ECE {c.ValidationEceUncalibrated:F4} -> {c.ValidationEce:F4}."));
+        if (task != TaskKind.Multiclass)
+        {
+            log(string.Create(inv, $"Operating threshold ({CalibrationResult.MethodName(c.ThresholdMethod)}): {string.Join(", ", c.Thresholds.Select(t => t.ToString("G4", inv)))}.{(c.ThresholdNote is { } note ? " " + note : "")}"));
+        }
+    }
+
+    private byte[] Export(ResNet model, LabelSchema labels, FineTuneResult result, CalibrationResult calibration)
     {
         var layout = model.Layout;
         var spec = new ResNetOnnxSpec(OnnxExport.BlockKind(layout), layout.BlocksPerStage)
@@ -227,7 +248,9 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
             InputName = ScoringChain.Pixels,
             OutputName = ScoringChain.Score,
             IncludePredictionOutputs = labels.Task != TaskKind.MultiLabel,
-            Thresholds = labels.Task == TaskKind.Multiclass ? ResNetOnnxSpec.Defaults.Thresholds : new[] { _options.DecisionThreshold },
+            Thresholds = labels.Task == TaskKind.Multiclass ? ResNetOnnxSpec.Defaults.Thresholds : calibration.Thresholds.Select(t => (float)t).ToArray(),
+            Temperatures = calibration.Temperatures.Select(t => (float)t).ToArray(),
+            TestTimeFlip = calibration.TestTimeFlip,
             PredictedIndexName = ScoringChain.PredictedIndex,
             ProbabilityName = ScoringChain.Probability,
             LogitName = ScoringChain.Logit,
@@ -250,7 +273,14 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
                 ["best_epoch"] = result.BestEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["validation_auc"] = (best?.ValidationAuc ?? double.NaN).ToString("R", System.Globalization.CultureInfo.InvariantCulture),
                 ["trainable_parameters"] = result.TrainableParameters.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [ModelCalibrationKeys.ThresholdNote] = calibration.ThresholdNote ?? "",
+                [ModelCalibrationKeys.ThresholdTarget] = calibration.ThresholdTarget.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                [ModelCalibrationKeys.ValidationLoss] = calibration.ValidationLoss.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                [ModelCalibrationKeys.ValidationLossUncalibrated] = calibration.ValidationLossUncalibrated.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                [ModelCalibrationKeys.ValidationEce] = calibration.ValidationEce.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                [ModelCalibrationKeys.ValidationEceUncalibrated] = calibration.ValidationEceUncalibrated.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             },
+            ThresholdMethod = CalibrationResult.MethodName(calibration.ThresholdMethod),
         };
         return ResNetOnnxWriter.Write(OnnxExport.Snapshot(model), spec, metadata);
     }
@@ -274,6 +304,16 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         if (!(o.ValidationFraction >= 0 && o.ValidationFraction < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(o.ValidationFraction), o.ValidationFraction, "ValidationFraction lies in [0, 1).");
+        }
+
+        if (!(o.ThresholdTarget >= 0 && o.ThresholdTarget <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(o.ThresholdTarget), o.ThresholdTarget, "ThresholdTarget, a sensitivity or specificity, lies in [0, 1].");
+        }
+
+        if (!Enum.IsDefined(o.ThresholdMethod))
+        {
+            throw new ArgumentOutOfRangeException(nameof(o.ThresholdMethod), o.ThresholdMethod, "ThresholdMethod is not one of Youden, TargetSensitivity, TargetSpecificity, MaxF1, Fixed.");
         }
 
         if (!(o.DecisionThreshold > 0 && o.DecisionThreshold < 1))

@@ -23,16 +23,20 @@ public sealed class ResNetFineTuneTransformer : ITransformer, IDisposable
 {
     private readonly OnnxChainModel _model;
 
-    internal ResNetFineTuneTransformer(OnnxChainModel model, FineTuneResult result, IReadOnlyList<string> classNames, TaskKind task)
+    internal ResNetFineTuneTransformer(OnnxChainModel model, FineTuneResult result, CalibrationResult calibration, IReadOnlyList<string> classNames, TaskKind task)
     {
         _model = model;
         TrainingResult = result;
+        Calibration = calibration;
         ClassNames = classNames;
         Task = task;
     }
 
     /// <summary>What training did: the strategy, per-epoch metrics, the best epoch, throughput.</summary>
     public FineTuneResult TrainingResult { get; }
+
+    /// <summary>The temperature and operating threshold fitted on the validation set, stored in the model, with the validation figures before and after calibration.</summary>
+    public CalibrationResult Calibration { get; }
 
     /// <summary>Class (or label) names in output order: the i-th value of <c>Score</c> belongs to the i-th name.</summary>
     public IReadOnlyList<string> ClassNames { get; }

@@ -24,9 +24,10 @@ public sealed class ValidatedModelIsShippedTests
     public ValidatedModelIsShippedTests(ITestOutputHelper output) => _output = output;
 
     [Theory]
-    [InlineData(true, false)] // gray network, image paths: the chain's LoadImages and the training loader read the same files
-    [InlineData(false, true)] // RGB network, an MLImage column from the user's own LoadImages
-    public void Saved_model_scores_the_validation_set_as_the_best_epoch_reported(bool grayscale, bool loadImagesFirst)
+    [InlineData(true, false, false)] // gray network, image paths: the chain's LoadImages and the training loader read the same files
+    [InlineData(false, true, false)] // RGB network, an MLImage column from the user's own LoadImages
+    [InlineData(true, false, true)] // calibrated: the loaded model's loss is the calibrated validation loss reported beside val_loss
+    public void Saved_model_scores_the_validation_set_as_the_best_epoch_reported(bool grayscale, bool loadImagesFirst, bool calibrate)
     {
         // 80 px images resized to 64 and cropped to 56: the resize is real, not the identity.
         using var train = new SyntheticFolder(48, 80, seed: 11);
@@ -54,11 +55,14 @@ public sealed class ValidatedModelIsShippedTests
             WarmupEpochs = 0,
             BatchSize = 16,
             ValidationSet = fittedPrefix.Transform(validationData),
+            Calibrate = calibrate,
             Log = m => _output.WriteLine(m),
         };
         var pipeline = prefix.Append(ml.Transforms.FineTuneResNet(options));
         using var fitted = pipeline.Fit(trainData);
-        var result = fitted.OfType<ResNetFineTuneTransformer>().Single().TrainingResult;
+        var finetune = fitted.OfType<ResNetFineTuneTransformer>().Single();
+        var result = finetune.TrainingResult;
+        var calibration = finetune.Calibration;
         var best = result.Epochs.Single(e => e.Epoch == result.BestEpoch);
         _output.WriteLine($"best epoch {best.Epoch}: val loss {best.ValidationLoss:R}, val AUC {best.ValidationAuc:R}");
 
@@ -72,9 +76,27 @@ public sealed class ValidatedModelIsShippedTests
             var scores = app.Data.CreateEnumerable<Scored>(scored, reuseRowObject: false).ToList();
             double loss = scores.Average(s => -Math.Log(s.Score[s.Label - 1]));
             double auc = app.MulticlassClassification.EvaluatePerClassAuc(scored).PerClassAuc[1];
-            _output.WriteLine($"loaded model.zip: loss {loss:R}, AUC {auc:R}");
+            _output.WriteLine($"loaded model.zip: loss {loss:R}, AUC {auc:R}; calibration T {calibration.Temperatures[0]:R}, loss {calibration.ValidationLossUncalibrated:R} -> {calibration.ValidationLoss:R}");
+            // Temperature scaling keeps the ranking: the AUC is the best epoch's either way.
             Assert.Equal(best.ValidationAuc, auc, 1e-5);
-            Assert.Equal(best.ValidationLoss, loss, 1e-5);
+            Assert.Equal(best.ValidationLoss, calibration.ValidationLossUncalibrated, 1e-5);
+            Assert.Equal(calibrate ? calibration.ValidationLoss : best.ValidationLoss, loss, 1e-5);
+            if (calibrate)
+            {
+                Assert.NotEqual(1.0, calibration.Temperatures[0]);
+                Assert.True(calibration.ValidationLoss <= calibration.ValidationLossUncalibrated + 1e-12, "temperature scaling cannot raise the validation loss it minimises");
+            }
+            else
+            {
+                Assert.Equal(1.0, calibration.Temperatures[0]);
+            }
+
+            // What is stored in the saved model is what training fitted.
+            var stored = app.Model.LoadCalibration(zip);
+            Assert.Equal(calibration.Temperatures[0], stored.Temperatures[0], 1e-6);
+            Assert.Equal(calibration.Thresholds[0], stored.Thresholds[0], 1e-6);
+            Assert.Equal(ThresholdMethod.Youden, stored.ThresholdMethod);
+            Assert.Equal(calibration.ValidationLoss, stored.ValidationLoss);
         }
         finally
         {

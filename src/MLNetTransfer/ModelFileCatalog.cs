@@ -1,0 +1,107 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text.Json;
+using Microsoft.ML;
+using MLNetTransfer.FineTuning;
+using MLNetTransfer.Onnx;
+using Onnx;
+
+namespace MLNetTransfer;
+
+/// <summary>
+/// What a saved model.zip of a fine-tuned ResNet carries besides ML.NET's chain: its ONNX graph and the calibration and
+/// operating threshold fitted on validation data. Use on <c>mlContext.Model</c>; needs neither TorchSharp nor a GPU.
+/// </summary>
+public static class ModelFileCatalog
+{
+    /// <summary>
+    /// The ONNX graph inside a model.zip saved from a <see cref="ResNetFineTuneTransformer"/> (or a featurizer): raw 0-255
+    /// pixel planes in, probabilities out. ML.NET's OnnxTransformer stores it as a stream named <c>OnnxModel</c>, an
+    /// Int32 length and then the bytes (OnnxTransform.cs, <c>SaveModel</c>); ML.NET has no public API that returns it.
+    /// </summary>
+    /// <param name="catalog">The model catalog.</param>
+    /// <param name="modelPath">The model.zip.</param>
+    /// <exception cref="InvalidDataException">The file holds no ONNX graph, or more than one, or a damaged one; the message names the file.</exception>
+    public static byte[] ExtractOnnx(this ModelOperationsCatalog catalog, string modelPath)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        string full = Path.GetFullPath(modelPath);
+        ZipArchive zip;
+        try
+        {
+            zip = ZipFile.OpenRead(full);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"'{full}' is not a model.zip (not a zip archive: {e.Message}).", e);
+        }
+
+        using (zip)
+        {
+            var entries = zip.Entries.Where(e => e.Name == "OnnxModel").ToList();
+            if (entries.Count != 1)
+            {
+                throw new InvalidDataException($"'{full}' holds {entries.Count} ONNX graphs; a fine-tuned or featurizing model holds exactly one.");
+            }
+
+            var entry = entries[0];
+            using var reader = new BinaryReader(entry.Open());
+            int length = reader.ReadInt32();
+            if (length < 0 || length != entry.Length - sizeof(int))
+            {
+                throw new InvalidDataException($"'{full}': the ONNX stream {entry.FullName} says {length} bytes but holds {entry.Length - sizeof(int)}.");
+            }
+
+            byte[] bytes = reader.ReadBytes(length);
+            return bytes.Length == length ? bytes : throw new InvalidDataException($"'{full}': the ONNX stream {entry.FullName} is cut short.");
+        }
+    }
+
+    /// <summary>
+    /// The temperature, operating threshold and validation figures stored in a saved fine-tuned model (see
+    /// <see cref="CalibrationResult"/>), read from its graph's metadata.
+    /// </summary>
+    /// <param name="catalog">The model catalog.</param>
+    /// <param name="modelPath">The model.zip.</param>
+    /// <exception cref="InvalidDataException">The file is not a model.zip of a fine-tuned ResNet written by this version's format (2 or later); the message names the file.</exception>
+    public static CalibrationResult LoadCalibration(this ModelOperationsCatalog catalog, string modelPath)
+    {
+        byte[] onnx = ExtractOnnx(catalog, modelPath);
+        string full = Path.GetFullPath(modelPath);
+        Dictionary<string, string> props;
+        try
+        {
+            props = ModelProto.Parser.ParseFrom(onnx).MetadataProps.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException e)
+        {
+            throw new InvalidDataException($"'{full}': its ONNX graph cannot be parsed ({e.Message}).", e);
+        }
+
+        string Required(string key) => props.TryGetValue(key, out var value)
+            ? value
+            : throw new InvalidDataException($"'{full}' has no '{key}' in its graph's metadata: it was not written by a fine-tuning run of this version (ONNX format 2 or later).");
+        double Extra(string key) => props.TryGetValue(ModelMetadataKeys.Prefix + key, out var value) ? double.Parse(value, CultureInfo.InvariantCulture) : double.NaN;
+
+        var temperatures = Numbers(Required(ModelMetadataKeys.Temperatures));
+        var thresholds = Numbers(Required(ModelMetadataKeys.Thresholds));
+        string task = Required(ModelMetadataKeys.Task);
+        string method = Required(ModelMetadataKeys.ThresholdMethod);
+        bool flip = Required(ModelMetadataKeys.TestTimeFlip) == "true";
+        return new CalibrationResult(temperatures, task == "multiclass" ? Array.Empty<double>() : thresholds, ParseMethod(method, full), Extra(ModelCalibrationKeys.ThresholdTarget),
+            props.TryGetValue(ModelMetadataKeys.Prefix + ModelCalibrationKeys.ThresholdNote, out var note) && note.Length > 0 ? note : null, flip,
+            Extra(ModelCalibrationKeys.ValidationLoss), Extra(ModelCalibrationKeys.ValidationLossUncalibrated), Extra(ModelCalibrationKeys.ValidationEce), Extra(ModelCalibrationKeys.ValidationEceUncalibrated));
+    }
+
+    private static double[] Numbers(string json) => JsonSerializer.Deserialize<double[]>(json) ?? Array.Empty<double>();
+
+    private static ThresholdMethod ParseMethod(string name, string file) =>
+        Enum.GetValues<ThresholdMethod>().FirstOrDefault(m => CalibrationResult.MethodName(m) == name) is var method && CalibrationResult.MethodName(method) == name
+            ? method
+            : throw new InvalidDataException($"'{file}': unknown threshold method '{name}' in its metadata.");
+}
