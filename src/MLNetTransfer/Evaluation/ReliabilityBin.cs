@@ -4,7 +4,7 @@ namespace MLNetTransfer;
 
 /// <summary>
 /// One of the 15 equal-width confidence bins of a reliability diagram and of the expected calibration error
-/// (<c>DiagnosticMetrics.ReliabilityBins</c>): the rows whose confidence falls in (<see cref="Lower"/>,
+/// (<see cref="DiagnosticMetrics.ReliabilityBins"/>): the rows whose confidence falls in (<see cref="Lower"/>,
 /// <see cref="Upper"/>] (the first bin also takes 0), how confident the model was on them and how often it was right.
 /// </summary>
 /// <remarks>
