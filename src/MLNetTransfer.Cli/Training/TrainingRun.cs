@@ -22,6 +22,38 @@ internal static class TrainingRun
 {
     public static int Execute(TrainSettings settings, CancellationToken cancellation)
     {
+        var run = Prepare(settings);
+        var (ml, dataset, trainRecords, validationRecords) = (run.Ml, run.Dataset, run.Train, run.Validation);
+        string modelPath = Path.GetFullPath(settings.ModelPath);
+        var training = FitAndSave(run, settings, modelPath, cancellation);
+
+        // The saved file, not the object in memory, is what gets evaluated: what the user will ship.
+        using var saved = ModelFile.Load(ml, modelPath);
+        var (evaluated, evaluatedOn) = run.Evaluated();
+        var metrics = ModelEvaluator.Evaluate(ml, saved, evaluated, evaluatedOn);
+        var described = Describe(settings, dataset, trainRecords.Count, validationRecords.Count, modelPath);
+        Summary.Print(metrics, evaluatedOn);
+        if (settings.MetricsJsonPath is { } json)
+        {
+            MetricsJson.Write(json, "train", metrics, evaluatedOn, training, described);
+            AnsiConsole.WriteLine($"Wrote {Path.GetFullPath(json)}");
+        }
+
+        if (settings.ReportDirectory is { } report)
+        {
+            string index = ReportWriter.Write(report, $"mlnet-transfer train: {settings.ArchitectureName}, {training.Strategy}", metrics, evaluatedOn, training, described);
+            AnsiConsole.WriteLine($"Wrote the report {index}");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Reads the data set, checks its images, splits off the validation set and builds the views that
+    /// <see cref="FitAndSave"/> trains on: everything before the fit, done once however many models are fitted.
+    /// </summary>
+    internal static PreparedRun Prepare(TrainSettings settings)
+    {
         var read = DatasetReader.Read(settings.Data);
         var dataset = read.WithClassOrder(PositiveClass.Order(read, settings.PositiveClass));
         AnsiConsole.WriteLine(dataset.Describe());
@@ -64,9 +96,19 @@ internal static class TrainingRun
 
         var trainView = ImageRows.Create(ml, trainRecords, classes, multiLabel);
         var validationView = ImageRows.Create(ml, validationRecords, classes, multiLabel);
+        return new PreparedRun(ml, dataset, trainRecords, validationRecords, trainView, validationView);
+    }
+
+    /// <summary>
+    /// Fits the pipeline of <paramref name="settings"/> (its strategy, epochs, seed ...) on <paramref name="run"/>'s
+    /// views and saves it to <paramref name="modelPath"/>; the fitted object is disposed, so what is evaluated afterwards
+    /// is the saved file.
+    /// </summary>
+    internal static FineTuneResult FitAndSave(PreparedRun run, TrainSettings settings, string modelPath, CancellationToken cancellation)
+    {
+        var (ml, trainView, validationView, classes, multiLabel) = (run.Ml, run.TrainView, run.ValidationView, run.Dataset.ClassNames, run.MultiLabel);
         var options = FineTuneOptions(settings, cancellation);
 
-        string modelPath = Path.GetFullPath(settings.ModelPath);
         FineTuneResult training;
         try
         {
@@ -108,28 +150,7 @@ internal static class TrainingRun
         AnsiConsole.MarkupLine(Markup.Escape($"Strategy {training.Strategy}; " +
             $"{training.TrainableParameters:N0} trainable parameters; best epoch {training.BestEpoch}; {training.TrainSeconds:F0} s, {training.ImagesPerSecond:F1} images/s."));
         AnsiConsole.WriteLine($"Saved {modelPath}");
-
-        // The saved file, not the object in memory, is what gets evaluated: what the user will ship.
-        using var saved = ModelFile.Load(ml, modelPath);
-        var (evaluated, evaluatedOn) = dataset.Test is { } test
-            ? (test, $"test split ({test.Count} images)")
-            : (validationRecords, $"validation set ({validationRecords.Count} images; it also chose the best epoch, so this is optimistic: keep a test split)");
-        var metrics = ModelEvaluator.Evaluate(ml, saved, evaluated, evaluatedOn);
-        var described = Describe(settings, dataset, trainRecords.Count, validationRecords.Count, modelPath);
-        Summary.Print(metrics, evaluatedOn);
-        if (settings.MetricsJsonPath is { } json)
-        {
-            MetricsJson.Write(json, "train", metrics, evaluatedOn, training, described);
-            AnsiConsole.WriteLine($"Wrote {Path.GetFullPath(json)}");
-        }
-
-        if (settings.ReportDirectory is { } report)
-        {
-            string index = ReportWriter.Write(report, $"mlnet-transfer train: {settings.ArchitectureName}, {training.Strategy}", metrics, evaluatedOn, training, described);
-            AnsiConsole.WriteLine($"Wrote the report {index}");
-        }
-
-        return ExitCodes.Success;
+        return training;
     }
 
     /// <summary>What the default weights are, in words (README.md, "The ResNet family and pretrained weights").</summary>
