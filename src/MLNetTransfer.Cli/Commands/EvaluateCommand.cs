@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.CommandLine;
 using System.IO;
 using System.Linq;
@@ -28,17 +29,8 @@ internal static class EvaluateCommand
         {
             var ml = new MLContext(seed: 1);
             using var loaded = ModelFile.Load(ml, parse.GetValue(model)!);
-            var source = LabelColumnsOf(loaded, data.Read(parse));
-            var dataset = DatasetReader.Read(source, DataSetUse.Evaluation);
-            foreach (var warning in dataset.Warnings)
-            {
-                AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
-            }
-
-            // The test split when there is one; else every image given (train/ and val/ too, as README says).
-            var (records, evaluatedOn) = dataset.Test is { } test
-                ? (test, $"test split of {source.DataPath} ({test.Count} images)")
-                : (dataset.Train.Concat(dataset.Validation ?? []).ToList(), $"{source.DataPath} ({dataset.Train.Count + (dataset.Validation?.Count ?? 0)} images)");
+            var source = data.Read(parse);
+            var (records, evaluatedOn) = LabelledImages(loaded, source);
             var metrics = ModelEvaluator.Evaluate(ml, loaded, records, evaluatedOn);
             Summary.Print(metrics, evaluatedOn);
             var described = new[]
@@ -61,6 +53,25 @@ internal static class EvaluateCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The labelled images that <c>evaluate</c> (and <c>compare</c>) score with <paramref name="model"/>: the test split of
+    /// <paramref name="source"/> when there is one, else every image given (train/ and val/ too, as README.md says),
+    /// and those words for the output. The data set's warnings are printed.
+    /// </summary>
+    internal static (IReadOnlyList<ImageRecord> Records, string EvaluatedOn) LabelledImages(ModelFile model, DataSourceOptions source)
+    {
+        source = LabelColumnsOf(model, source);
+        var dataset = DatasetReader.Read(source, DataSetUse.Evaluation);
+        foreach (var warning in dataset.Warnings)
+        {
+            AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
+        }
+
+        return dataset.Test is { } test
+            ? (test, $"test split of {source.DataPath} ({test.Count} images)")
+            : (dataset.Train.Concat(dataset.Validation ?? []).ToList(), $"{source.DataPath} ({dataset.Train.Count + (dataset.Validation?.Count ?? 0)} images)");
     }
 
     // A multi-label model's outputs are its label columns, in its order: the CSV is read with exactly those columns,
