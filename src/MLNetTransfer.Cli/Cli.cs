@@ -17,6 +17,7 @@ internal static class Cli
         {
             TrainCommand.Create(),
             EvaluateCommand.Create(),
+            CompareCommand.Create(),
             PredictCommand.Create(),
             ExportCommand.Create(),
             DemoCommand.Create(),
