@@ -31,7 +31,7 @@ internal static class TrainCommand
         });
         var strategy = new Option<string>("--strategy")
         {
-            Description = "auto (by data set size; auto:similar for natural-image-like data), feature-extraction, last-stages:N (N = 1..4), full or scratch.",
+            Description = "auto (by data set size; auto:similar for natural-image-like data), feature-extraction, last-stages:N (N = 1..4), full or scratch; or compare: train scratch, feature-extraction, auto and full and recommend the cheapest whose AUC is not significantly below the best.",
             DefaultValueFactory = _ => "auto",
         };
         var grayscale = new Option<bool>("--grayscale") { Description = "1-channel input: conv1 summed from the RGB weights (X-rays, CT, MRI)." };
@@ -51,10 +51,11 @@ internal static class TrainCommand
         var metricsJson = new Option<string?>("--metrics-json") { Description = "Write the metrics as JSON here (keys in README.md)." };
         var report = new Option<string?>("--report") { Description = "Write the report (PNG plots and index.html) into this folder." };
         var validationList = new Option<string?>("--validation-list") { Description = "Write the paths of the validation images (held out, or the validation split's) to this file, one per line, before training." };
+        var compareClass = new Option<string?>(StrategySweep.ClassOption) { Description = "With --strategy compare: the class (one-vs-rest) or label whose AUC ranks the strategies; needed for more than two classes and for multi-label data. Two classes: default the positive one." };
 
         var command = new Command("train", "Fine-tune a ResNet on a folder or CSV of images; save model.zip, evaluate it, write metrics and a report.");
         data.AddTo(command);
-        foreach (var option in new Option[] { arch, strategy, grayscale, epochs, batchSize, imageSize, lr, weights, allowDownload, seed, validationFraction, earlyStopping, checkpoints, resume, positiveClass, output, metricsJson, report, validationList })
+        foreach (var option in new Option[] { arch, strategy, grayscale, epochs, batchSize, imageSize, lr, weights, allowDownload, seed, validationFraction, earlyStopping, checkpoints, resume, positiveClass, output, metricsJson, report, validationList, compareClass })
         {
             command.Options.Add(option);
         }
@@ -65,7 +66,7 @@ internal static class TrainCommand
             {
                 Data = data.Read(parse),
                 Architecture = Enum.Parse<ResNetArchitecture>(parse.GetValue(arch)!, ignoreCase: true),
-                Strategy = ParseStrategy(parse.GetValue(strategy)!),
+                Strategy = StrategySweep.Requested(parse.GetValue(strategy)!) ? FreezeStrategy.Auto() : ParseStrategy(parse.GetValue(strategy)!),
                 Grayscale = parse.GetValue(grayscale),
                 Epochs = AtLeast(parse.GetValue(epochs), 1, "--epochs"),
                 BatchSize = AtLeast(parse.GetValue(batchSize), 2, "--batch-size"),
@@ -89,7 +90,14 @@ internal static class TrainCommand
                 throw new CliException(ExitCodes.Usage, "--resume needs --checkpoint-dir: the folder of the stopped run's checkpoint.");
             }
 
-            return TrainingRun.Execute(settings, cancellation);
+            if (StrategySweep.Requested(parse.GetValue(strategy)!))
+            {
+                return StrategySweep.Run(settings, parse.GetValue(compareClass), cancellation);
+            }
+
+            return parse.GetValue(compareClass) is null
+                ? TrainingRun.Execute(settings, cancellation)
+                : throw new CliException(ExitCodes.Usage, $"{StrategySweep.ClassOption} applies to --strategy {StrategySweep.Value} only.");
         }));
         return command;
     }
