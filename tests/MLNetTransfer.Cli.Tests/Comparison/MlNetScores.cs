@@ -44,6 +44,37 @@ internal static class MlNetScores
         }
     }
 
+    /// <summary>
+    /// A multi-label model's labels (the slot names of the Label vector it was trained on, saved with its input schema)
+    /// and each image's label probabilities in that order.
+    /// </summary>
+    public static (string[] Labels, float[][] Scores) ScoreMultiLabel(string modelPath, IReadOnlyList<string> images, int labelCount)
+    {
+        var ml = new MLContext(seed: 1);
+        ml.ComponentCatalog.RegisterAssembly(typeof(ImageLoadingTransformer).Assembly);
+        ml.ComponentCatalog.RegisterAssembly(typeof(OnnxTransformer).Assembly);
+        var model = ml.Model.Load(modelPath, out var inputSchema);
+        try
+        {
+            // The targets are unknown to a scoring app: NaN, as a vector of the model's size.
+            var definition = SchemaDefinition.Create(typeof(MultiLabelInputRow));
+            definition[nameof(MultiLabelInputRow.Label)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, labelCount);
+            var input = ml.Data.LoadFromEnumerable(images.Select(path => new MultiLabelInputRow
+            {
+                ImagePath = path,
+                Label = Enumerable.Repeat(float.NaN, labelCount).ToArray(),
+            }).ToList(), definition);
+            var scored = model.Transform(input);
+            VBuffer<ReadOnlyMemory<char>> names = default;
+            inputSchema["Label"].GetSlotNames(ref names);
+            return (names.DenseValues().Select(k => k.ToString()).ToArray(), scored.GetColumn<float[]>("Score").ToArray());
+        }
+        finally
+        {
+            (model as IDisposable)?.Dispose();
+        }
+    }
+
     /// <summary>Each row's scores with the slots put in the order of <paramref name="classes"/>.</summary>
     public static float[][] InOrder(string[] modelClasses, float[][] scores, IReadOnlyList<string> classes) =>
         scores.Select(row => classes.Select(c => row[Array.IndexOf(modelClasses, c)]).ToArray()).ToArray();
@@ -55,6 +86,15 @@ internal static class MlNetScores
         var n = Enumerable.Range(0, images.Count).Where(i => images[i].Label != positive).Select(i => scores[i][slot]).ToList();
         double pairs = p.Sum(a => n.Sum(b => a > b ? 1.0 : a == b ? 0.5 : 0.0));
         return pairs / (p.Count * n.Count);
+    }
+
+    private sealed class MultiLabelInputRow
+    {
+        public string ImagePath { get; set; } = "";
+
+        public float[] Label { get; set; } = [];
+
+        public string PatientId { get; set; } = "";
     }
 
     private sealed class InputRow
