@@ -114,7 +114,7 @@ internal static class TrainingRun
         var (evaluated, evaluatedOn) = dataset.Test is { } test
             ? (test, $"test split ({test.Count} images)")
             : (validationRecords, $"validation set ({validationRecords.Count} images; it also chose the best epoch, so this is optimistic: keep a test split)");
-        var metrics = ModelEvaluator.Evaluate(ml, saved, evaluated, evaluatedOn);
+        var metrics = ModelEvaluator.Evaluate(ml, saved, evaluated, evaluatedOn, settings.BootstrapSamples);
         var described = Describe(settings, dataset, trainRecords.Count, validationRecords.Count, modelPath);
         Summary.Print(metrics, evaluatedOn);
         if (settings.MetricsJsonPath is { } json)
@@ -158,6 +158,11 @@ internal static class TrainingRun
         EarlyStoppingPatience = settings.EarlyStoppingPatience,
         CheckpointDirectory = settings.CheckpointDirectory,
         Resume = settings.Resume,
+        Calibrate = settings.Calibrate,
+        ThresholdMethod = settings.ThresholdMethod,
+        ThresholdTarget = settings.ThresholdMethod is ThresholdMethod.TargetSensitivity or ThresholdMethod.TargetSpecificity ? settings.ThresholdValue!.Value : 0.9,
+        DecisionThreshold = settings.ThresholdMethod == ThresholdMethod.Fixed ? (float)settings.ThresholdValue!.Value : 0.5f,
+        TestTimeFlip = settings.TestTimeFlip,
         CancellationToken = cancellation,
         Log = message => AnsiConsole.MarkupLine(Markup.Escape(message)),
     };
@@ -235,6 +240,8 @@ internal static class TrainingRun
         new("resize_to", s.ResizeTo),
         new("batch_size", s.BatchSize),
         new("learning_rate", s.LearningRate),
+        new("threshold_method_requested", s.ThresholdMethod.ToString()),
+        new("calibration", s.Calibrate),
         new("seed", s.Seed),
         new("data", Path.GetFullPath(s.Data.DataPath)),
         new("train_images", train),
