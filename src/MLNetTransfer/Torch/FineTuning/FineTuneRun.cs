@@ -112,6 +112,8 @@ internal sealed class FineTuneRun : IDisposable
         var watch = Stopwatch.StartNew();
         _plan.Activate(UnfreezingSchedule.ActiveStages(epoch, _options.HeadOnlyEpochs, _options.GradualUnfreezing, _plan.TrainableStages));
         var (trainLoss, images) = _epochs.Run(epoch, state, _features?.Train);
+        // Before validation, the record and the checkpoint of this epoch: the checkpoint on disk stays the last good epoch's.
+        DivergenceGuard.CheckEpoch(state, epoch, trainLoss, _options.CheckpointDirectory);
         double trainSeconds = watch.Elapsed.TotalSeconds;
         var (validationLoss, metrics) = _validation is null ? (double.NaN, (ClassificationMetrics?)null) : _validation.Run(epoch, _features?.Validation);
         state.TrainSeconds += trainSeconds;
