@@ -145,6 +145,7 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         PositiveWeights = o.PositiveWeights,
         Uncertainty = o.Uncertainty,
         CacheFeatures = o.CacheFeatures,
+        FeatureCacheViews = o.FeatureCacheViews,
         BestModelMetric = o.BestModelMetric,
         RestoreBestWeights = o.RestoreBestWeights,
         EarlyStoppingPatience = o.EarlyStoppingPatience,

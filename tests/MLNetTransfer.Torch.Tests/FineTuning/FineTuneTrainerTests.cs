@@ -192,10 +192,16 @@ public sealed class FineTuneTrainerTests
         }
     }
 
-    [Fact]
-    public void Cached_features_give_the_same_head_as_the_full_forward()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)] // without random augmentation every view would be the same: one is cached
+    public void Cached_features_give_the_same_head_as_the_full_forward(int views)
     {
-        var cached = TrainSmall(FreezeStrategy.FeatureExtraction, epochs: 3, seed: 4, augmentation: AugmentationOptions.EvalOnly(32, 32), configure: o => o.CacheFeatures = true);
+        var cached = TrainSmall(FreezeStrategy.FeatureExtraction, epochs: 3, seed: 4, augmentation: AugmentationOptions.EvalOnly(32, 32), configure: o =>
+        {
+            o.CacheFeatures = true;
+            o.FeatureCacheViews = views;
+        });
         var uncached = TrainSmall(FreezeStrategy.FeatureExtraction, epochs: 3, seed: 4, augmentation: AugmentationOptions.EvalOnly(32, 32), configure: o => o.CacheFeatures = false);
         Assert.True(cached.Result.UsedFeatureCache);
         Assert.False(uncached.Result.UsedFeatureCache);

@@ -54,7 +54,7 @@ internal sealed class EpochTrainer
     /// <returns>The mean training loss (NaN if no step ran) and the images trained on.</returns>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite, or a logit too large (names epoch and step).</exception>
     /// <exception cref="OperationCanceledException">Cancelled between steps.</exception>
-    public (double Loss, long Images) Run(int epoch, CheckpointState state, Tensor? features)
+    public (double Loss, long Images) Run(int epoch, CheckpointState state, FeatureCache? features)
     {
         _model.train();
         var order = BatchLoader.ShuffledOrder(_train.Count, _options.Seed, epoch);
@@ -99,7 +99,7 @@ internal sealed class EpochTrainer
                 }
 
                 indices = featureBatches.Current;
-                logits = _model.Head.call(features!.index_select(0, _images.Rows(indices)));
+                logits = _model.Head.call(features!.TrainBatch(indices, epoch));
             }
 
             var loss = _loss.Compute(logits, _train, indices);
