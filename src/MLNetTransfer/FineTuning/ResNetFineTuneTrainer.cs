@@ -154,6 +154,7 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         Uncertainty = o.Uncertainty,
         CacheFeatures = o.CacheFeatures,
         TestTimeFlip = o.TestTimeFlip,
+        FeatureCacheViews = o.FeatureCacheViews,
         BestModelMetric = o.BestModelMetric,
         RestoreBestWeights = o.RestoreBestWeights,
         EarlyStoppingPatience = o.EarlyStoppingPatience,
