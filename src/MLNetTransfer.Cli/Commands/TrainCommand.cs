@@ -58,11 +58,16 @@ internal static class TrainCommand
         var noCalibration = new Option<bool>("--no-calibration") { Description = "Do not fit temperature scaling on the validation set (it is on by default and leaves the AUC unchanged)." };
         var tta = new Option<bool>("--tta") { Description = "Test-time augmentation: validation and the saved model average each image with its horizontal mirror (twice the scoring cost)." };
         var bootstrap = BootstrapOption();
+        var cacheViews = new Option<int>("--cache-views")
+        {
+            Description = "Feature extraction: the frozen backbone's features are computed once for this many augmented views of each training image, and every epoch draws one (1: one unaugmented view).",
+            DefaultValueFactory = _ => 4,
+        };
         var validationList = new Option<string?>("--validation-list") { Description = "Write the paths of the validation images (held out, or the validation split's) to this file, one per line, before training." };
 
         var command = new Command("train", "Fine-tune a ResNet on a folder or CSV of images; save model.zip, evaluate it, write metrics and a report.");
         data.AddTo(command);
-        foreach (var option in new Option[] { arch, strategy, grayscale, epochs, batchSize, imageSize, lr, weights, allowDownload, seed, validationFraction, earlyStopping, checkpoints, resume, positiveClass, output, metricsJson, report, validationList, thresholdMethod, noCalibration, tta, bootstrap })
+        foreach (var option in new Option[] { arch, strategy, grayscale, epochs, batchSize, imageSize, lr, weights, allowDownload, seed, validationFraction, earlyStopping, checkpoints, resume, positiveClass, output, metricsJson, report, validationList, thresholdMethod, noCalibration, tta, bootstrap, cacheViews })
         {
             command.Options.Add(option);
         }
@@ -96,6 +101,7 @@ internal static class TrainCommand
                 Calibrate = !parse.GetValue(noCalibration),
                 TestTimeFlip = parse.GetValue(tta),
                 BootstrapSamples = BootstrapSamples(parse.GetValue(bootstrap)),
+                CacheViews = Between(parse.GetValue(cacheViews), 1, 64, "--cache-views"),
             };
             if (settings.Resume && settings.CheckpointDirectory is null)
             {

@@ -62,6 +62,9 @@ internal sealed record TrainSettings
     /// <summary>--tta: average each image with its horizontal mirror, in validation and in the saved model.</summary>
     public bool TestTimeFlip { get; init; }
 
+    /// <summary>--cache-views K: augmented views of each image whose frozen features feature extraction caches.</summary>
+    public int CacheViews { get; init; } = 4;
+
     /// <summary>--bootstrap N: seeded bootstrap resamples for the evaluation's summary intervals; 0 for none.</summary>
     public int BootstrapSamples { get; init; }
 

@@ -163,6 +163,7 @@ internal static class TrainingRun
         ThresholdTarget = settings.ThresholdMethod is ThresholdMethod.TargetSensitivity or ThresholdMethod.TargetSpecificity ? settings.ThresholdValue!.Value : 0.9,
         DecisionThreshold = settings.ThresholdMethod == ThresholdMethod.Fixed ? (float)settings.ThresholdValue!.Value : 0.5f,
         TestTimeFlip = settings.TestTimeFlip,
+        FeatureCacheViews = settings.CacheViews,
         CancellationToken = cancellation,
         Log = message => AnsiConsole.MarkupLine(Markup.Escape(message)),
     };
