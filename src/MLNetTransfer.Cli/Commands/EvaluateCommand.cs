@@ -19,19 +19,22 @@ internal static class EvaluateCommand
         var model = ModelOption();
         var data = new DataArguments();
         var metricsJson = new Option<string?>("--metrics-json") { Description = "Write the metrics as JSON here (keys in README.md)." };
-        var report = new Option<string?>("--report") { Description = "Write the report (ROC curves, confusion matrix, index.html) into this folder." };
+        var report = new Option<string?>("--report") { Description = "Write the report (ROC curves, confusion matrix, reliability diagram, index.html) into this folder." };
+        var bootstrap = TrainCommand.BootstrapOption();
         var command = new Command("evaluate", "Evaluate a model.zip on labelled images: the test/ split of --data if it has one, else all of it.");
         command.Options.Add(model);
         data.AddTo(command);
         command.Options.Add(metricsJson);
         command.Options.Add(report);
+        command.Options.Add(bootstrap);
         command.SetAction((parse, _) => Cli.Run(() =>
         {
+            int bootstrapSamples = TrainCommand.BootstrapSamples(parse.GetValue(bootstrap));
             var ml = new MLContext(seed: 1);
             using var loaded = ModelFile.Load(ml, parse.GetValue(model)!);
             var source = data.Read(parse);
             var (records, evaluatedOn) = LabelledImages(loaded, source);
-            var metrics = ModelEvaluator.Evaluate(ml, loaded, records, evaluatedOn);
+            var metrics = ModelEvaluator.Evaluate(ml, loaded, records, evaluatedOn, bootstrapSamples);
             Summary.Print(metrics, evaluatedOn);
             var described = new[]
             {

@@ -20,7 +20,16 @@ internal static class ExportCommand
         {
             var ml = new MLContext(seed: 1);
             using var loaded = ModelFile.Load(ml, parse.GetValue(model)!);
-            byte[] graph = OnnxInModel.Extract(loaded.Path);
+            byte[] graph;
+            try
+            {
+                graph = ml.Model.ExtractOnnx(loaded.Path);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new CliException(ExitCodes.ModelError, $"--model: {e.Message}", e);
+            }
+
             string target = Path.GetFullPath(parse.GetValue(onnx)!);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.WriteAllBytes(target, graph);

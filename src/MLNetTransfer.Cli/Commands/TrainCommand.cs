@@ -50,12 +50,25 @@ internal static class TrainCommand
         var output = new Option<string>("--output", "-o") { Description = "Where the ML.NET model goes.", DefaultValueFactory = _ => "model.zip" };
         var metricsJson = new Option<string?>("--metrics-json") { Description = "Write the metrics as JSON here (keys in README.md)." };
         var report = new Option<string?>("--report") { Description = "Write the report (PNG plots and index.html) into this folder." };
+        var thresholdMethod = new Option<string>(ThresholdMethodOption)
+        {
+            Description = "How the operating threshold (binary: on the positive class; multi-label: per label) is chosen on the validation set: youden (max sensitivity + specificity - 1), sensitivity:R (the highest threshold with sensitivity >= R), specificity:R, max-f1, or fixed:T. Stored in the model; PredictedLabel is positive when p >= threshold.",
+            DefaultValueFactory = _ => "youden",
+        };
+        var noCalibration = new Option<bool>("--no-calibration") { Description = "Do not fit temperature scaling on the validation set (it is on by default and leaves the AUC unchanged)." };
+        var tta = new Option<bool>("--tta") { Description = "Test-time augmentation: validation and the saved model average each image with its horizontal mirror (twice the scoring cost)." };
+        var bootstrap = BootstrapOption();
+        var cacheViews = new Option<int>("--cache-views")
+        {
+            Description = "Feature extraction: the frozen backbone's features are computed once for this many augmented views of each training image, and every epoch draws one (1: one unaugmented view).",
+            DefaultValueFactory = _ => 4,
+        };
         var validationList = new Option<string?>("--validation-list") { Description = "Write the paths of the validation images (held out, or the validation split's) to this file, one per line, before training." };
         var compareClass = new Option<string?>(StrategySweep.ClassOption) { Description = "With --strategy compare: the class (one-vs-rest) or label whose AUC ranks the strategies; needed for more than two classes and for multi-label data. Two classes: default the positive one." };
 
         var command = new Command("train", "Fine-tune a ResNet on a folder or CSV of images; save model.zip, evaluate it, write metrics and a report.");
         data.AddTo(command);
-        foreach (var option in new Option[] { arch, strategy, grayscale, epochs, batchSize, imageSize, lr, weights, allowDownload, seed, validationFraction, earlyStopping, checkpoints, resume, positiveClass, output, metricsJson, report, validationList, compareClass })
+        foreach (var option in new Option[] { arch, strategy, grayscale, epochs, batchSize, imageSize, lr, weights, allowDownload, seed, validationFraction, earlyStopping, checkpoints, resume, positiveClass, output, metricsJson, report, validationList, thresholdMethod, noCalibration, tta, bootstrap, cacheViews, compareClass })
         {
             command.Options.Add(option);
         }
@@ -84,6 +97,12 @@ internal static class TrainCommand
                 MetricsJsonPath = parse.GetValue(metricsJson),
                 ReportDirectory = parse.GetValue(report),
                 ValidationListPath = parse.GetValue(validationList),
+                ThresholdMethod = ParseThresholdMethod(parse.GetValue(thresholdMethod)!).Method,
+                ThresholdValue = ParseThresholdMethod(parse.GetValue(thresholdMethod)!).Value,
+                Calibrate = !parse.GetValue(noCalibration),
+                TestTimeFlip = parse.GetValue(tta),
+                BootstrapSamples = BootstrapSamples(parse.GetValue(bootstrap)),
+                CacheViews = Between(parse.GetValue(cacheViews), 1, 64, "--cache-views"),
             };
             if (settings.Resume && settings.CheckpointDirectory is null)
             {
@@ -100,6 +119,46 @@ internal static class TrainCommand
                 : throw new CliException(ExitCodes.Usage, $"{StrategySweep.ClassOption} applies to --strategy {StrategySweep.Value} only.");
         }));
         return command;
+    }
+
+    /// <summary>The option that chooses the operating threshold.</summary>
+    public const string ThresholdMethodOption = "--threshold-method";
+
+    /// <summary>--bootstrap, shared by train and evaluate.</summary>
+    internal static Option<int> BootstrapOption() => new("--bootstrap")
+    {
+        Description = "Seeded bootstrap resamples (e.g. 1000) for 95% intervals of accuracy, AUC, sensitivity, specificity and F1 on the evaluated images; 0 (the default) for none. The AUC's DeLong and the rates' Wilson intervals are always given.",
+        DefaultValueFactory = _ => 0,
+    };
+
+    internal static int BootstrapSamples(int value) => value == 0 || value >= 100 && value <= 100_000
+        ? value
+        : throw new CliException(ExitCodes.Usage, $"--bootstrap must be 0 (none) or between 100 and 100000 resamples; got {value}.");
+
+    internal static (ThresholdMethod Method, double? Value) ParseThresholdMethod(string text)
+    {
+        string[] parts = text.Split(':', 2, StringSplitOptions.TrimEntries);
+        string name = parts[0].ToLowerInvariant();
+        double? value = null;
+        if (parts.Length == 2)
+        {
+            if (!double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed) || !(parsed > 0 && parsed < 1))
+            {
+                throw new CliException(ExitCodes.Usage, $"{ThresholdMethodOption}: '{text}': the value after ':' must be a number between 0 and 1 (exclusive).");
+            }
+
+            value = parsed;
+        }
+
+        return name switch
+        {
+            "youden" when value is null => (ThresholdMethod.Youden, null),
+            "max-f1" when value is null => (ThresholdMethod.MaxF1, null),
+            "sensitivity" when value is not null => (ThresholdMethod.TargetSensitivity, value),
+            "specificity" when value is not null => (ThresholdMethod.TargetSpecificity, value),
+            "fixed" when value is not null => (ThresholdMethod.Fixed, value),
+            _ => throw new CliException(ExitCodes.Usage, $"{ThresholdMethodOption}: '{text}' is not one of youden, max-f1, sensitivity:R, specificity:R, fixed:T (R and T between 0 and 1)."),
+        };
     }
 
     internal static FreezeStrategy ParseStrategy(string text)

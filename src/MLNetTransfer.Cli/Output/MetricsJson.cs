@@ -53,6 +53,7 @@ internal static class MetricsJson
             Number(json, name, value);
         }
 
+        WriteDiagnostics(json, metrics);
         if (training is not null)
         {
             WriteTraining(json, training);
@@ -72,6 +73,171 @@ internal static class MetricsJson
         TaskKind.Multiclass => "multiclass",
         _ => "multi-label",
     };
+
+    // The library's diagnostics at the model's stored operating point, and the calibration stored in the model
+    // (README.md, "Metrics file"). Binary tasks get the positive class's figures at the top level; every task gets them
+    // per class or label under per_class_diagnostics.
+    private static void WriteDiagnostics(Utf8JsonWriter json, EvaluationMetrics metrics)
+    {
+        var d = metrics.Diagnostics;
+        var calibration = metrics.Calibration;
+        bool binary = metrics.Task == TaskKind.Binary;
+        var positive = binary ? d.PerClass[1] : null;
+        if (positive is not null)
+        {
+            Interval(json, "auc_ci95", positive.AucCi95);
+            json.WriteString("auc_ci95_method", "delong");
+        }
+        else if (d.Bootstrap.TryGetValue("auc", out var aucInterval))
+        {
+            Interval(json, "auc_ci95", aucInterval);
+            json.WriteString("auc_ci95_method", $"bootstrap ({d.BootstrapSamples} resamples)");
+        }
+        else
+        {
+            // A macro AUC has no DeLong interval; the per-class ones are below, and --bootstrap gives one for the mean.
+            json.WriteNull("auc_ci95");
+            json.WriteString("auc_ci95_method", "none: macro AUC; see per_class_diagnostics, or pass --bootstrap N");
+        }
+
+        if (metrics.Task == TaskKind.MultiLabel)
+        {
+            json.WriteStartArray("threshold");
+            foreach (var c in d.PerClass)
+            {
+                NumberValue(json, c.Threshold);
+            }
+
+            json.WriteEndArray();
+        }
+        else
+        {
+            Number(json, "threshold", positive?.Threshold ?? double.NaN);
+        }
+
+        json.WriteString("threshold_method", metrics.Task == TaskKind.Multiclass ? "argmax"
+            : calibration is null ? "fixed" : calibration.ThresholdMethodName);
+        Number(json, "sensitivity", positive?.Sensitivity ?? double.NaN);
+        Interval(json, "sensitivity_ci95", positive?.SensitivityCi95);
+        Number(json, "specificity", positive?.Specificity ?? double.NaN);
+        Interval(json, "specificity_ci95", positive?.SpecificityCi95);
+        Number(json, "ppv", positive?.PositivePredictiveValue ?? double.NaN);
+        Interval(json, "ppv_ci95", positive?.PositivePredictiveValueCi95);
+        Number(json, "npv", positive?.NegativePredictiveValue ?? double.NaN);
+        Interval(json, "npv_ci95", positive?.NegativePredictiveValueCi95);
+        if (metrics.Task == TaskKind.MultiLabel && calibration is not null)
+        {
+            json.WriteStartArray("temperature");
+            foreach (double t in calibration.Temperatures)
+            {
+                NumberValue(json, t);
+            }
+
+            json.WriteEndArray();
+        }
+        else
+        {
+            Number(json, "temperature", calibration?.Temperatures[0] ?? 1);
+        }
+
+        json.WriteBoolean("test_time_flip", calibration?.TestTimeFlip ?? false);
+        Number(json, "ece", d.ExpectedCalibrationError);
+        Number(json, "ece_uncalibrated", d.ExpectedCalibrationErrorUncalibrated);
+        Number(json, "log_loss", d.LogLoss);
+        json.WriteString("loss_unit", "nats");
+        if (calibration is not null)
+        {
+            Number(json, "validation_log_loss", calibration.ValidationLoss);
+            Number(json, "validation_log_loss_uncalibrated", calibration.ValidationLossUncalibrated);
+            Number(json, "validation_ece", calibration.ValidationEce);
+            Number(json, "validation_ece_uncalibrated", calibration.ValidationEceUncalibrated);
+            if (calibration.ThresholdNote is { } note)
+            {
+                json.WriteString("threshold_note", note);
+            }
+        }
+
+        json.WriteStartObject("per_class_diagnostics");
+        foreach (var c in d.PerClass)
+        {
+            json.WriteStartObject(c.ClassName);
+            json.WriteNumber("positives", c.Positives);
+            json.WriteNumber("negatives", c.Negatives);
+            Number(json, "auc", c.Auc);
+            Interval(json, "auc_ci95", c.AucCi95);
+            Number(json, "threshold", c.Threshold);
+            json.WriteNumber("true_positives", c.TruePositives);
+            json.WriteNumber("false_positives", c.FalsePositives);
+            json.WriteNumber("true_negatives", c.TrueNegatives);
+            json.WriteNumber("false_negatives", c.FalseNegatives);
+            Number(json, "sensitivity", c.Sensitivity);
+            Interval(json, "sensitivity_ci95", c.SensitivityCi95);
+            Number(json, "specificity", c.Specificity);
+            Interval(json, "specificity_ci95", c.SpecificityCi95);
+            Number(json, "ppv", c.PositivePredictiveValue);
+            Interval(json, "ppv_ci95", c.PositivePredictiveValueCi95);
+            Number(json, "npv", c.NegativePredictiveValue);
+            Interval(json, "npv_ci95", c.NegativePredictiveValueCi95);
+            if (c.UndefinedReason is { } reason)
+            {
+                json.WriteString("undefined_reason", reason);
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+        json.WriteStartArray("reliability");
+        foreach (var bin in d.ReliabilityBins)
+        {
+            json.WriteStartObject();
+            Number(json, "lower", bin.Lower);
+            Number(json, "upper", bin.Upper);
+            json.WriteNumber("count", bin.Count);
+            Number(json, "mean_confidence", bin.MeanConfidence);
+            Number(json, "observed", bin.Observed);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        if (d.BootstrapSamples > 0)
+        {
+            json.WriteNumber("bootstrap_samples", d.BootstrapSamples);
+            json.WriteStartObject("bootstrap_ci95");
+            foreach (var (name, interval) in d.Bootstrap)
+            {
+                Interval(json, name, interval);
+            }
+
+            json.WriteEndObject();
+        }
+    }
+
+    private static void Interval(Utf8JsonWriter json, string name, ConfidenceInterval? interval)
+    {
+        if (interval is null || !interval.IsDefined)
+        {
+            json.WriteNull(name);
+            return;
+        }
+
+        json.WriteStartArray(name);
+        json.WriteNumberValue(interval.Lower);
+        json.WriteNumberValue(interval.Upper);
+        json.WriteEndArray();
+    }
+
+    private static void NumberValue(Utf8JsonWriter json, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            json.WriteNumberValue(value);
+        }
+        else
+        {
+            json.WriteNullValue();
+        }
+    }
 
     private static void WriteTraining(Utf8JsonWriter json, FineTuneResult training)
     {

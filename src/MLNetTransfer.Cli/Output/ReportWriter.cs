@@ -22,6 +22,7 @@ internal static class ReportWriter
         };
         metricRows.AddRange(metrics.ClassNames.Select((name, i) => ($"AUC {name}", Formats.Metric(metrics.PerClassAuc[i]))));
         metricRows.AddRange(metrics.Extra.Select(e => (e.Key, Formats.Metric(e.Value))));
+        metricRows.AddRange(DiagnosticRows.Of(metrics));
         if (training is not null)
         {
             metricRows.Add(("strategy", training.Strategy + (training.StrategyReason is null ? "" : $" (auto: {training.StrategyReason})")));
@@ -45,6 +46,8 @@ internal static class ReportWriter
             RocCurves = metrics.RocCurves,
             Confusion = metrics.Confusion,
             EvaluatedOn = evaluatedOn,
+            Reliability = metrics.Diagnostics.ReliabilityBins,
+            Ece = metrics.Diagnostics.ExpectedCalibrationError,
         };
         TrainingReport.Write(input, directory);
         return Path.Combine(Path.GetFullPath(directory), TrainingReport.PageFile);

@@ -29,6 +29,11 @@ internal static class Summary
             table.AddRow(Markup.Escape(name), Formats.Metric(value));
         }
 
+        foreach (var (name, value) in DiagnosticRows.Of(metrics))
+        {
+            table.AddRow(Markup.Escape(name), Markup.Escape(value));
+        }
+
         AnsiConsole.Write(table);
         if (metrics.UndefinedAucCount > 0)
         {

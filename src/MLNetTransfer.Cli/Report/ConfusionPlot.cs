@@ -37,7 +37,8 @@ internal static class ConfusionPlot
         IReadOnlyList<string> columnNames = table.ColumnNames;
 
         string title = perLabel
-            ? string.Create(CultureInfo.InvariantCulture, $"Confusion per label at threshold {table.Threshold:0.###}")
+            ? float.IsNaN(table.Threshold!.Value) ? "Confusion per label at each label's threshold"
+            : string.Create(CultureInfo.InvariantCulture, $"Confusion per label at threshold {table.Threshold:0.###}")
             : "Confusion matrix";
         PlotModel model = PlotStyle.NewModel(title, LegendPosition.TopRight);
         model.IsLegendVisible = false;

@@ -84,6 +84,24 @@ internal sealed class ConfusionTable
     }
 
     /// <summary>The library's per-label counts (<c>EvaluateMultiLabelConfusion</c>).</summary>
+    /// <summary>Per-label counts at each label's own threshold, from the library's diagnostics.</summary>
+    public static ConfusionTable FromDiagnostics(DiagnosticMetrics diagnostics)
+    {
+        var perLabel = diagnostics.PerClass;
+        var counts = new int[perLabel.Count, LabelCells.Count];
+        for (int j = 0; j < perLabel.Count; j++)
+        {
+            counts[j, 0] = perLabel[j].TrueNegatives;
+            counts[j, 1] = perLabel[j].FalsePositives;
+            counts[j, 2] = perLabel[j].FalseNegatives;
+            counts[j, 3] = perLabel[j].TruePositives;
+        }
+
+        // One threshold for all labels is shown as it is; different ones are listed with the metrics, so NaN here.
+        var thresholds = perLabel.Select(c => c.Threshold).Distinct().ToList();
+        return new ConfusionTable(perLabel.Select(c => c.ClassName).ToList(), LabelCells, counts, thresholds.Count == 1 ? thresholds[0] : float.NaN);
+    }
+
     public static ConfusionTable FromMultiLabel(MultiLabelConfusionMetrics metrics)
     {
         int labels = metrics.LabelNames.Count;

@@ -41,6 +41,12 @@ internal sealed class ReportInput
     /// <summary>The confusion counts an evaluator gave; null draws no confusion plot.</summary>
     public ConfusionTable? Confusion { get; init; }
 
+    /// <summary>The reliability bins of the evaluated probabilities (the library's diagnostics); empty draws no reliability diagram.</summary>
+    public IReadOnlyList<ReliabilityBin> Reliability { get; init; } = [];
+
+    /// <summary>The expected calibration error over <see cref="Reliability"/>, shown on the diagram.</summary>
+    public double Ece { get; init; } = double.NaN;
+
     /// <summary>Which rows were scored, e.g. "test split (100 images)"; shown with the ROC and confusion plots.</summary>
     public string EvaluatedOn { get; init; } = "";
 

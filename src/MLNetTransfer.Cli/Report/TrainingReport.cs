@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.IO;
 using System.Text;
 using OxyPlot;
@@ -26,6 +27,9 @@ internal static class TrainingReport
 
     /// <summary>Confusion matrix (single-label) or per-label confusion table (multi-label).</summary>
     public const string ConfusionFile = "confusion.png";
+
+    /// <summary>Reliability diagram of the evaluated probabilities.</summary>
+    public const string ReliabilityFile = "reliability.png";
 
     /// <summary>The page.</summary>
     public const string PageFile = "index.html";
@@ -70,7 +74,12 @@ internal static class TrainingReport
                 ConfusionPlot.Size(confusion.RowNames.Count, confusion.ColumnNames.Count, confusion.PerLabel));
         }
 
-        foreach (string file in new[] { LossFile, AucFile, RocFile, ConfusionFile })
+        if (input.Reliability.Any(b => b.Count > 0))
+        {
+            Save(ReliabilityFile, "Reliability diagram (calibration)", ReliabilityPlot.Create(input.Reliability, input.Ece, input.EvaluatedOn), (PlotStyle.RocSide, PlotStyle.RocSide));
+        }
+
+        foreach (string file in new[] { LossFile, AucFile, RocFile, ConfusionFile, ReliabilityFile })
         {
             if (!images.Exists(i => i.File == file))
             {

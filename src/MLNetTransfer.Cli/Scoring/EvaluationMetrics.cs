@@ -14,7 +14,7 @@ namespace MLNetTransfer.Cli.Scoring;
 /// <param name="ClassNames">Classes or labels, in the model's order.</param>
 /// <param name="PerClassAuc">One-vs-rest AUC per class, or per label; NaN where a class has only one value here.</param>
 /// <param name="UndefinedAucCount">Classes or labels whose AUC is undefined.</param>
-/// <param name="Extra">Further named metrics (binary: f1, precision, recall, log_loss; multiclass: macro_accuracy, log_loss).</param>
+/// <param name="Extra">Further named metrics (binary: f1, precision, recall; multiclass: macro_accuracy).</param>
 /// <param name="RocCurves">The library's ROC curve per class or label, whose area is <paramref name="PerClassAuc"/>; null where undefined.</param>
 /// <param name="Confusion">The evaluator's confusion counts at the model's decision.</param>
 internal sealed record EvaluationMetrics(
@@ -27,4 +27,15 @@ internal sealed record EvaluationMetrics(
     int UndefinedAucCount,
     IReadOnlyList<KeyValuePair<string, double>> Extra,
     IReadOnlyList<RocCurve?> RocCurves,
-    ConfusionTable Confusion);
+    ConfusionTable Confusion)
+{
+    /// <summary>
+    /// The library's diagnostics at the model's stored thresholds: AUC with its DeLong interval, sensitivity, specificity,
+    /// PPV and NPV with Wilson intervals per class or label, the calibration error before and after the model's
+    /// temperature, the reliability bins, the log-loss in nats and, when asked, bootstrap intervals.
+    /// </summary>
+    public required DiagnosticMetrics Diagnostics { get; init; }
+
+    /// <summary>The calibration stored in the model, or null for an older model.</summary>
+    public CalibrationResult? Calibration { get; init; }
+}

@@ -9,13 +9,19 @@ namespace MLNetTransfer.Cli.Scoring;
 
 /// <summary>
 /// Scores a labelled split with a model.zip and evaluates it with ML.NET's own evaluators (accuracy, confusion matrix,
-/// binary F1 and log-loss) and MLNetTransfer's (per-class and per-label AUC with their ROC curves; multi-label accuracy
-/// and confusion), which match scikit-learn (tests/MLNetTransfer.Tests/Evaluation). Each metric is computed once, by one
-/// of them.
+/// binary F1) and MLNetTransfer's (per-class and per-label AUC with their ROC curves; the diagnostics at the model's
+/// stored thresholds: intervals, calibration error, log-loss in nats; multi-label accuracy and confusion), which match
+/// scikit-learn (tests/MLNetTransfer.Tests/Evaluation). Each metric is computed once, by one of them.
 /// </summary>
 internal static class ModelEvaluator
 {
-    public static EvaluationMetrics Evaluate(MLContext ml, ModelFile model, IReadOnlyList<ImageRecord> records, string what)
+    /// <summary>Scores <paramref name="records"/> with <paramref name="model"/> and evaluates them; <paramref name="what"/> names them in errors.</summary>
+    /// <param name="ml">The context.</param>
+    /// <param name="model">The loaded model.zip.</param>
+    /// <param name="records">Labelled images.</param>
+    /// <param name="what">How errors and the report name the images.</param>
+    /// <param name="bootstrapSamples">Seeded bootstrap resamples for the summary metrics' intervals; 0 for none.</param>
+    public static EvaluationMetrics Evaluate(MLContext ml, ModelFile model, IReadOnlyList<ImageRecord> records, string what, int bootstrapSamples = 0)
     {
         if (records.Count == 0)
         {
@@ -26,14 +32,21 @@ internal static class ModelEvaluator
         CheckImages(records, what);
         IDataView scored = Cached(ml, ModelScorer.Transform(ml, model, records));
         var classes = model.ClassNames;
+        // At the model's own thresholds, with its temperature undone for the uncalibrated ECE (the library's evaluator).
+        var diagnostics = ml.MulticlassClassification.EvaluateDiagnostics(scored, thresholds: model.Thresholds, temperatures: model.Temperatures,
+            bootstrapSamples: bootstrapSamples, seed: 1);
         if (model.Task == TaskKind.MultiLabel)
         {
-            // Uncertain targets (-1) are left out of both, by the evaluators' default UncertaintyPolicy.Ignore.
+            // Uncertain targets (-1) are left out, by the evaluators' default UncertaintyPolicy.Ignore; the decisions are
+            // each label's stored threshold, as the diagnostics count them.
             var perLabel = ml.MulticlassClassification.EvaluateMultiLabelAuc(scored);
-            var confusion = ml.MulticlassClassification.EvaluateMultiLabelConfusion(scored);
-            return new EvaluationMetrics(model.Task, RowsOf(perLabel, records), perLabel.MacroAuc, confusion.Accuracy, classes,
+            return new EvaluationMetrics(model.Task, RowsOf(perLabel, records), perLabel.MacroAuc, diagnostics.Accuracy, classes,
                 perLabel.PerClassAuc, perLabel.UndefinedCount, Array.Empty<KeyValuePair<string, double>>(), perLabel.RocCurves,
-                ConfusionTable.FromMultiLabel(confusion));
+                ConfusionTable.FromDiagnostics(diagnostics))
+            {
+                Diagnostics = diagnostics,
+                Calibration = model.Calibration,
+            };
         }
 
         var perClass = ml.MulticlassClassification.EvaluatePerClassAuc(scored);
@@ -46,7 +59,11 @@ internal static class ModelEvaluator
             var decisions = ml.MulticlassClassification.Evaluate(DecisionScores.Add(ml, scored), "Label", DecisionScores.Column, "PredictedLabel");
             return new EvaluationMetrics(model.Task, rows, double.NaN, decisions.MicroAccuracy, classes,
                 perClass.PerClassAuc, perClass.UndefinedCount, Array.Empty<KeyValuePair<string, double>>(), perClass.RocCurves,
-                ConfusionTable.FromMulticlass(decisions.ConfusionMatrix, classes));
+                ConfusionTable.FromMulticlass(decisions.ConfusionMatrix, classes))
+            {
+                Diagnostics = diagnostics,
+                Calibration = model.Calibration,
+            };
         }
 
         if (model.Task == TaskKind.Binary)
@@ -60,8 +77,11 @@ internal static class ModelEvaluator
                     Pair("f1", binary.F1Score),
                     Pair("precision", binary.PositivePrecision),
                     Pair("recall", binary.PositiveRecall),
-                    Pair("log_loss", binary.LogLoss),
-                }, perClass.RocCurves, ConfusionTable.FromBinary(binary.ConfusionMatrix, classes));
+                }, perClass.RocCurves, ConfusionTable.FromBinary(binary.ConfusionMatrix, classes))
+            {
+                Diagnostics = diagnostics,
+                Calibration = model.Calibration,
+            };
         }
 
         var multiclass = ml.MulticlassClassification.Evaluate(scored, "Label", "Score", "PredictedLabel");
@@ -69,8 +89,11 @@ internal static class ModelEvaluator
             perClass.PerClassAuc, perClass.UndefinedCount, new[]
             {
                 Pair("macro_accuracy", multiclass.MacroAccuracy),
-                Pair("log_loss", multiclass.LogLoss),
-            }, perClass.RocCurves, ConfusionTable.FromMulticlass(multiclass.ConfusionMatrix, classes));
+            }, perClass.RocCurves, ConfusionTable.FromMulticlass(multiclass.ConfusionMatrix, classes))
+        {
+            Diagnostics = diagnostics,
+            Calibration = model.Calibration,
+        };
     }
 
     /// <summary>

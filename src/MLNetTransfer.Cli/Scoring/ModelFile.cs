@@ -16,8 +16,10 @@ namespace MLNetTransfer.Cli.Scoring;
 /// </summary>
 internal sealed class ModelFile : IDisposable
 {
-    private ModelFile(string path, ITransformer model, DataViewSchema inputSchema, string imageColumn, TaskKind task, IReadOnlyList<string> classNames)
+    private ModelFile(string path, ITransformer model, DataViewSchema inputSchema, string imageColumn, TaskKind task, IReadOnlyList<string> classNames,
+        CalibrationResult? calibration)
     {
+        Calibration = calibration;
         Path = path;
         Model = model;
         InputSchema = inputSchema;
@@ -38,6 +40,15 @@ internal sealed class ModelFile : IDisposable
     public TaskKind Task { get; }
 
     public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>The temperature and operating thresholds stored in the model (the library's <c>LoadCalibration</c>); null for a model written before they were stored.</summary>
+    public CalibrationResult? Calibration { get; }
+
+    /// <summary>The model's decision thresholds as the evaluators take them: null for multiclass (argmax) or an older model (0.5).</summary>
+    public IReadOnlyList<float>? Thresholds => Task == TaskKind.Multiclass || Calibration is null ? null : Calibration.Thresholds.Select(t => (float)t).ToArray();
+
+    /// <summary>The model's temperatures as the evaluators take them, to undo calibration for the uncalibrated ECE; null for an older model.</summary>
+    public IReadOnlyList<float>? Temperatures => Calibration?.Temperatures.Select(t => (float)t).ToArray();
 
     /// <summary>Loads <paramref name="path"/>; a missing or unreadable file is a <see cref="CliException"/> naming it.</summary>
     public static ModelFile Load(MLContext ml, string path)
@@ -84,7 +95,18 @@ internal sealed class ModelFile : IDisposable
             }
 
             var task = multiLabel ? TaskKind.MultiLabel : names.Count == 2 ? TaskKind.Binary : TaskKind.Multiclass;
-            return new ModelFile(full, model, input, image, task, names);
+            CalibrationResult? calibration;
+            try
+            {
+                calibration = ml.Model.LoadCalibration(full);
+            }
+            catch (InvalidDataException)
+            {
+                // A model saved before calibration was stored: scored at 0.5 and the argmax, as it was then.
+                calibration = null;
+            }
+
+            return new ModelFile(full, model, input, image, task, names, calibration);
         }
         catch
         {

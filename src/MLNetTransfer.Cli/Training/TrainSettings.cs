@@ -50,6 +50,24 @@ internal sealed record TrainSettings
 
     public string? ReportDirectory { get; init; }
 
+    /// <summary>--threshold-method: how the operating threshold is chosen on validation data.</summary>
+    public ThresholdMethod ThresholdMethod { get; init; } = ThresholdMethod.Youden;
+
+    /// <summary>The target sensitivity or specificity, or the fixed threshold, of --threshold-method.</summary>
+    public double? ThresholdValue { get; init; }
+
+    /// <summary>False with --no-calibration: no temperature scaling.</summary>
+    public bool Calibrate { get; init; } = true;
+
+    /// <summary>--tta: average each image with its horizontal mirror, in validation and in the saved model.</summary>
+    public bool TestTimeFlip { get; init; }
+
+    /// <summary>--cache-views K: augmented views of each image whose frozen features feature extraction caches.</summary>
+    public int CacheViews { get; init; } = 4;
+
+    /// <summary>--bootstrap N: seeded bootstrap resamples for the evaluation's summary intervals; 0 for none.</summary>
+    public int BootstrapSamples { get; init; }
+
     /// <summary>
     /// The shorter side before cropping: 8/7 of the input size, torchvision's 256 → 224 ratio (the ImageNet recipe the
     /// pretrained weights were trained with: torchvision's references/classification/presets.py), rounded to an even number.

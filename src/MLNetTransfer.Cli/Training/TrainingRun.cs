@@ -30,7 +30,7 @@ internal static class TrainingRun
         // The saved file, not the object in memory, is what gets evaluated: what the user will ship.
         using var saved = ModelFile.Load(ml, modelPath);
         var (evaluated, evaluatedOn) = run.Evaluated();
-        var metrics = ModelEvaluator.Evaluate(ml, saved, evaluated, evaluatedOn);
+        var metrics = ModelEvaluator.Evaluate(ml, saved, evaluated, evaluatedOn, settings.BootstrapSamples);
         var described = Describe(settings, dataset, trainRecords.Count, validationRecords.Count, modelPath);
         Summary.Print(metrics, evaluatedOn);
         if (settings.MetricsJsonPath is { } json)
@@ -179,6 +179,12 @@ internal static class TrainingRun
         EarlyStoppingPatience = settings.EarlyStoppingPatience,
         CheckpointDirectory = settings.CheckpointDirectory,
         Resume = settings.Resume,
+        Calibrate = settings.Calibrate,
+        ThresholdMethod = settings.ThresholdMethod,
+        ThresholdTarget = settings.ThresholdMethod is ThresholdMethod.TargetSensitivity or ThresholdMethod.TargetSpecificity ? settings.ThresholdValue!.Value : 0.9,
+        DecisionThreshold = settings.ThresholdMethod == ThresholdMethod.Fixed ? (float)settings.ThresholdValue!.Value : 0.5f,
+        TestTimeFlip = settings.TestTimeFlip,
+        FeatureCacheViews = settings.CacheViews,
         CancellationToken = cancellation,
         Log = message => AnsiConsole.MarkupLine(Markup.Escape(message)),
     };
@@ -256,6 +262,8 @@ internal static class TrainingRun
         new("resize_to", s.ResizeTo),
         new("batch_size", s.BatchSize),
         new("learning_rate", s.LearningRate),
+        new("threshold_method_requested", s.ThresholdMethod.ToString()),
+        new("calibration", s.Calibrate),
         new("seed", s.Seed),
         new("data", Path.GetFullPath(s.Data.DataPath)),
         new("train_images", train),

@@ -62,6 +62,9 @@ public sealed class CalibrationResult
     /// <summary>Expected calibration error on the validation set before calibration.</summary>
     public double ValidationEceUncalibrated { get; }
 
+    /// <summary>How the threshold was chosen, as the model's metadata and the command line's metrics file write it: youden, target_sensitivity, target_specificity, max_f1 or fixed.</summary>
+    public string ThresholdMethodName => MethodName(ThresholdMethod);
+
     /// <summary>The name written to the model's metadata for a method: youden, target_sensitivity, target_specificity, max_f1, fixed.</summary>
     internal static string MethodName(ThresholdMethod method) => method switch
     {

@@ -10,7 +10,8 @@ namespace MLNetTransfer.FineTuning;
 /// <c>SchemaShape.Column</c>'s constructor internal, so the columns come from a throwaway CustomMapping estimator whose
 /// output schema definition carries the right types. A schema shape carries no key counts, so for a key label the class
 /// count, and with it whether the task is binary, is unknown before <c>Fit</c>: the shape then lists Score and
-/// PredictedLabel, and a fitted binary model adds Probability and Logit.
+/// PredictedLabel, and a fitted binary model adds Probability and Logit. A multi-label model's PredictedLabel is a
+/// Boolean vector, one decision per label.
 /// </summary>
 internal static class OutputSchema
 {
@@ -27,6 +28,8 @@ internal static class OutputSchema
         public float Probability { get; set; }
 
         public float Logit { get; set; }
+
+        public bool[] PredictedLabels { get; set; } = Array.Empty<bool>();
     }
 
     public static SchemaShape Get(SchemaShape input, ResNetFineTuneTrainer.Options options, SchemaShape.Column label)
@@ -45,7 +48,12 @@ internal static class OutputSchema
         definition[nameof(Outputs.Score)].ColumnName = options.ScoreColumnName;
         if (multiLabel)
         {
-            Keep(definition, options.ScoreColumnName);
+            // One decision per label, each label's probability against its operating threshold.
+            definition.RemoveAll(c => c.MemberName == nameof(Outputs.PredictedLabel));
+            var decisions = definition[nameof(Outputs.PredictedLabels)];
+            decisions.ColumnName = options.PredictedLabelColumnName;
+            decisions.ColumnType = new VectorDataViewType(BooleanDataViewType.Instance, 2);
+            Keep(definition, options.ScoreColumnName, options.PredictedLabelColumnName);
         }
         else
         {
@@ -58,6 +66,7 @@ internal static class OutputSchema
             AddKeyValues(predicted, valueType, options.LabelColumnName);
             definition[nameof(Outputs.Probability)].ColumnName = options.ProbabilityColumnName;
             definition[nameof(Outputs.Logit)].ColumnName = options.LogitColumnName;
+            definition.RemoveAll(c => c.MemberName == nameof(Outputs.PredictedLabels));
             if (!booleanLabel)
             {
                 Keep(definition, options.ScoreColumnName, options.PredictedLabelColumnName);

@@ -147,10 +147,22 @@ public sealed partial class ResNetFineTuneTrainer
         public UncertaintyPolicy Uncertainty { get; set; } = UncertaintyPolicy.Ignore;
 
         /// <summary>
-        /// Compute the frozen backbone's features once and train the head on them, when they cannot change (frozen
-        /// backbone, frozen BatchNorm, no random augmentation). Null decides by itself; false never caches. Default null.
+        /// Compute the frozen backbone's features once, for <see cref="FeatureCacheViews"/> augmented views of each
+        /// training image, and train the head on them, when they cannot change while training (feature extraction with
+        /// frozen BatchNorm, as <see cref="FreezeStrategy.Auto"/> picks for small data sets). Null and true cache then;
+        /// false never caches, and runs the backbone on freshly augmented images every epoch. Default null.
         /// </summary>
         public bool? CacheFeatures { get; set; }
+
+        /// <summary>
+        /// With the feature cache (<see cref="CacheFeatures"/>): how many randomly augmented views of each training
+        /// image it holds, each epoch drawing one of them per image (seeded by <see cref="Seed"/> and the epoch). The
+        /// first epoch runs the backbone this many times over the training set; the cache takes views × training images ×
+        /// the backbone's features (512 for ResNet18) floats of memory on the device. 1 caches one view without
+        /// augmentation (resize and centre crop), as also happens when <see cref="Augmentation"/> has no randomness.
+        /// At least 1. Default 4.
+        /// </summary>
+        public int FeatureCacheViews { get; set; } = FineTuneDefaults.FeatureCacheViews;
 
         // Validation and the best epoch.
 

@@ -30,7 +30,7 @@ namespace MLNetTransfer;
 /// | -- | -- |
 /// | Does this estimator need to look at the data to train its parameters? | Yes |
 /// | Input column data type | Image (LoadImages) or String (file path); label: Key, Boolean or known-size Vector of Single |
-/// | Output column data type | Score: Vector of Single; PredictedLabel: Key (single-label); Probability and Logit: Single (binary) |
+/// | Output column data type | Score: Vector of Single; PredictedLabel: Key (single-label) or Vector of Boolean (multi-label); Probability and Logit: Single (binary) |
 /// | Required NuGet in addition to Microsoft.ML | MLNetTransfer (training); Microsoft.ML.ImageAnalytics and Microsoft.ML.OnnxTransformer (scoring) |
 /// | Exportable to ONNX | Yes: the fitted model is an ONNX graph (<see cref="ResNetFineTuneTransformer.SaveOnnx(string)"/>) |
 ///
@@ -154,6 +154,7 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         Uncertainty = o.Uncertainty,
         CacheFeatures = o.CacheFeatures,
         TestTimeFlip = o.TestTimeFlip,
+        FeatureCacheViews = o.FeatureCacheViews,
         BestModelMetric = o.BestModelMetric,
         RestoreBestWeights = o.RestoreBestWeights,
         EarlyStoppingPatience = o.EarlyStoppingPatience,
@@ -254,6 +255,7 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
             PredictedIndexName = ScoringChain.PredictedIndex,
             ProbabilityName = ScoringChain.Probability,
             LogitName = ScoringChain.Logit,
+            PredictedLabelsName = labels.Task == TaskKind.MultiLabel ? ScoringChain.PredictedLabels : null,
         };
         var best = result.Epochs.FirstOrDefault(e => e.Epoch == result.BestEpoch);
         var metadata = new ModelMetadata

@@ -26,6 +26,7 @@ internal static class ScoringChain
     public const string Probability = Prefix + "Probability";
     public const string Logit = Prefix + "Logit";
     public const string PredictedValue = Prefix + "PredictedValue";
+    public const string PredictedLabels = Prefix + "PredictedLabels";
 
     public static OnnxChainModel Build(MLContext ml, IDataView input, ResNetFineTuneTrainer.Options options, LabelSchema labels, int resizeTo, byte[] onnx)
     {
@@ -44,6 +45,11 @@ internal static class ScoringChain
         {
             outputs.Add(Probability);
             outputs.Add(Logit);
+        }
+
+        if (!singleLabel)
+        {
+            outputs.Add(PredictedLabels);
         }
 
         chain.AddOnnx(outputs.ToArray(), onnx, options.GpuDeviceId, options.FallbackToCpu);
@@ -87,6 +93,12 @@ internal static class ScoringChain
         }
 
         chain.Add(ml.Transforms.CopyColumns(options.ScoreColumnName, Score).Fit(chain.Current));
+        if (!singleLabel)
+        {
+            // Each label's probability against its own operating threshold, in the graph: a Boolean vector.
+            chain.Add(ml.Transforms.CopyColumns(options.PredictedLabelColumnName, PredictedLabels).Fit(chain.Current));
+        }
+
         if (singleLabel)
         {
             var outputNames = new[] { options.ScoreColumnName, options.PredictedLabelColumnName, options.ProbabilityColumnName, options.LogitColumnName };

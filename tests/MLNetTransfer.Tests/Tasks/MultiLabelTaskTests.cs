@@ -34,10 +34,13 @@ public sealed class MultiLabelTaskTests
     {
         [VectorType(Labels)]
         public float[] Score { get; set; } = Array.Empty<float>();
+
+        [VectorType(Labels)]
+        public bool[] PredictedLabel { get; set; } = Array.Empty<bool>();
     }
 
     [Fact]
-    public void Float_vector_label_gives_one_probability_per_label_and_no_predicted_label()
+    public void Float_vector_label_gives_one_probability_and_one_decision_per_label()
     {
         using var images = new TestImages(64, seed: 31, flippedEvery: 4);
         var random = new Random(3);
@@ -71,15 +74,22 @@ public sealed class MultiLabelTaskTests
         var score = Assert.IsType<VectorDataViewType>(scored.Schema["Score"].Type);
         Assert.Equal(NumberDataViewType.Single, score.ItemType);
         Assert.Equal(Labels, score.Size);
-        foreach (var absent in new[] { "PredictedLabel", "Probability", "Logit" })
+        foreach (var absent in new[] { "Probability", "Logit" })
         {
             Assert.Null(scored.Schema.GetColumnOrNull(absent));
         }
 
+        // One decision per label, at the label's operating threshold chosen on validation data: p >= t.
+        var decisions = Assert.IsType<VectorDataViewType>(scored.Schema["PredictedLabel"].Type);
+        Assert.Equal(BooleanDataViewType.Instance, decisions.ItemType);
+        Assert.Equal(Labels, decisions.Size);
+        var thresholds = finetune.Calibration.Thresholds;
+        Assert.Equal(Labels, thresholds.Count);
+
         // The shape says the same before any data is read.
         var shape = estimator.GetOutputSchema(ml.Data.CreateTextLoader<Row>().Append(loadImages).GetOutputSchema());
         Assert.Empty(EstimatorConformance.CheckShapeAgainstSchema(shape, scored.Schema));
-        Assert.DoesNotContain(shape, c => c.Name == "PredictedLabel");
+        Assert.Contains(shape, c => c.Name == "PredictedLabel" && c.ItemType == BooleanDataViewType.Instance);
 
         var predictions = ml.Data.CreateEnumerable<Prediction>(scored, reuseRowObject: false).ToList();
         Assert.Equal(rows.Count, predictions.Count);
@@ -87,6 +97,7 @@ public sealed class MultiLabelTaskTests
         {
             Assert.Equal(Labels, p.Score.Length);
             Assert.All(p.Score, s => Assert.InRange(s, 0f, 1f));
+            Assert.Equal(p.Score.Select((s, j) => s >= (float)thresholds[j]), p.PredictedLabel);
         });
         // Sigmoids, not a softmax: the probabilities of a row need not sum to 1.
         Assert.Contains(predictions, p => Math.Abs(p.Score.Sum() - 1f) > 1e-3);

@@ -192,10 +192,16 @@ public sealed class FineTuneTrainerTests
         }
     }
 
-    [Fact]
-    public void Cached_features_give_the_same_head_as_the_full_forward()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)] // without random augmentation every view would be the same: one is cached
+    public void Cached_features_give_the_same_head_as_the_full_forward(int views)
     {
-        var cached = TrainSmall(FreezeStrategy.FeatureExtraction, epochs: 3, seed: 4, augmentation: AugmentationOptions.EvalOnly(32, 32), configure: o => o.CacheFeatures = true);
+        var cached = TrainSmall(FreezeStrategy.FeatureExtraction, epochs: 3, seed: 4, augmentation: AugmentationOptions.EvalOnly(32, 32), configure: o =>
+        {
+            o.CacheFeatures = true;
+            o.FeatureCacheViews = views;
+        });
         var uncached = TrainSmall(FreezeStrategy.FeatureExtraction, epochs: 3, seed: 4, augmentation: AugmentationOptions.EvalOnly(32, 32), configure: o => o.CacheFeatures = false);
         Assert.True(cached.Result.UsedFeatureCache);
         Assert.False(uncached.Result.UsedFeatureCache);
@@ -309,16 +315,17 @@ public sealed class FineTuneTrainerTests
     }
 
     [Fact]
-    public void A_nan_loss_stops_training_with_a_clear_message()
+    public void A_learning_rate_far_too_high_stops_training_with_a_clear_message()
     {
-        // A learning rate far too high blows the weights up within a few steps; the loss turns NaN or infinite.
+        // A learning rate far too high blows the weights up within a few steps: the logits explode, or the loss turns
+        // NaN or infinite, whichever the step shows first.
         var (images, labels) = SyntheticBlobs.Make(64, 32, seed: 1);
         using var model = new ResNet(ResNetLayout.ResNet18, inChannels: 1);
-        var e = Assert.Throws<InvalidOperationException>(() => FineTuneTrainer.Train(model, FineTuneData.SingleLabel(images, labels, 2), null,
+        var e = Assert.Throws<TrainingDivergedException>(() => FineTuneTrainer.Train(model, FineTuneData.SingleLabel(images, labels, 2), null,
             new FineTuneOptions { Strategy = FreezeStrategy.FromScratch, LearningRate = 1e30, WarmupEpochs = 0, Epochs = 2, BatchSize = 16, Augmentation = AugmentationOptions.EvalOnly(32, 32) }));
         _output.WriteLine(e.Message);
-        Assert.Matches("NaN|infinite", e.Message);
-        Assert.Contains("epoch", e.Message);
+        Assert.Matches("NaN|Infinity|logit of magnitude", e.Message);
+        Assert.Contains($"epoch {e.Epoch}, step {e.Step}", e.Message);
         Assert.Contains("learning rate", e.Message);
     }
 

@@ -12,9 +12,10 @@ namespace MLNetTransfer.Torch.FineTuning;
 /// scheduled AdamW step inside its own dispose scope (docs/design.md, "Training loop").
 /// </summary>
 /// <remarks>
-/// This is the hot path. Each step reads the loss once (the NaN check needs it on the host anyway) and allocates
-/// nothing that outlives its scope, so the count of live tensors is the same after every epoch; the batches come from
-/// the loader's worker threads, or from the feature cache when the backbone is constant.
+/// This is the hot path. Each step reads the loss and its batch's largest logit magnitude to the host together, once
+/// (the divergence checks of <see cref="DivergenceGuard"/> need both there), and allocates nothing that outlives its
+/// scope, so the count of live tensors is the same after every epoch; the batches come from the loader's worker
+/// threads, or from the feature cache when the backbone is constant.
 /// </remarks>
 internal sealed class EpochTrainer
 {
@@ -51,9 +52,9 @@ internal sealed class EpochTrainer
     /// <param name="state">Its <see cref="CheckpointState.GlobalStep"/> drives the schedule and counts the steps taken.</param>
     /// <param name="features">The cached backbone features of the training set, or null to run the whole model on images.</param>
     /// <returns>The mean training loss (NaN if no step ran) and the images trained on.</returns>
-    /// <exception cref="InvalidOperationException">The loss became NaN or infinite (names epoch and step).</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite, or a logit too large (names epoch and step).</exception>
     /// <exception cref="OperationCanceledException">Cancelled between steps.</exception>
-    public (double Loss, long Images) Run(int epoch, CheckpointState state, Tensor? features)
+    public (double Loss, long Images) Run(int epoch, CheckpointState state, FeatureCache? features)
     {
         _model.train();
         var order = BatchLoader.ShuffledOrder(_train.Count, _options.Seed, epoch);
@@ -98,11 +99,12 @@ internal sealed class EpochTrainer
                 }
 
                 indices = featureBatches.Current;
-                logits = _model.Head.call(features!.index_select(0, _images.Rows(indices)));
+                logits = _model.Head.call(features!.TrainBatch(indices, epoch));
             }
 
             var loss = _loss.Compute(logits, _train, indices);
-            double value = LossGuard.ThrowIfNotFinite(loss, epoch, step + 1);
+            var (value, maxLogit) = LossGuard.ReadWithMaxLogit(loss, logits);
+            DivergenceGuard.CheckStep(value, maxLogit, epoch, step + 1, lastGoodEpoch: state.CompletedEpochs, _options.CheckpointDirectory);
             _optimizer.ZeroGrad();
             loss.backward();
             nn.utils.clip_grad_norm_(trainable, _options.MaxGradientNorm);

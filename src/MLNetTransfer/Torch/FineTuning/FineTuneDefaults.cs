@@ -16,6 +16,7 @@ internal static class FineTuneDefaults
     public const bool RestoreBestWeights = true;
     public const long ImageCacheBytes = 1L << 30;
     public const bool ReuseNativeMemory = true;
+    public const int FeatureCacheViews = 4;
     public const int Seed = 1;
 
     // Used above the engine (the engine is handed its data already split), kept here with the others.

@@ -65,6 +65,7 @@ internal sealed class FineTuneOptions
     public bool? CacheFeatures { get; set; }
 
     public bool TestTimeFlip { get; set; }
+    public int FeatureCacheViews { get; set; } = FineTuneDefaults.FeatureCacheViews;
 
     public int Seed { get; set; } = FineTuneDefaults.Seed;
 
@@ -87,6 +88,7 @@ internal sealed class FineTuneOptions
         ArgumentNullException.ThrowIfNull(Augmentation, nameof(Augmentation));
         Positive(Epochs, nameof(Epochs));
         Positive(BatchSize, nameof(BatchSize));
+        Positive(FeatureCacheViews, nameof(FeatureCacheViews));
         PositiveFinite(LearningRate, nameof(LearningRate));
         PositiveFinite(MaxGradientNorm, nameof(MaxGradientNorm));
         Range(WarmupEpochs, 0, Epochs, nameof(WarmupEpochs));

@@ -91,7 +91,7 @@ internal sealed class FineTuneRun : IDisposable
         {
             var cacheWatch = Stopwatch.StartNew();
             _plan.Activate(0);
-            _features = FeatureCache.Compute(_model, _images, _options.CancellationToken);
+            _features = FeatureCache.Compute(_model, _images, _options);
             // The cache is part of the training cost; count it once (a resumed run recomputes it and counts again).
             state.TrainSeconds += cacheWatch.Elapsed.TotalSeconds;
         }
@@ -116,7 +116,9 @@ internal sealed class FineTuneRun : IDisposable
     {
         var watch = Stopwatch.StartNew();
         _plan.Activate(UnfreezingSchedule.ActiveStages(epoch, _options.HeadOnlyEpochs, _options.GradualUnfreezing, _plan.TrainableStages));
-        var (trainLoss, images) = _epochs.Run(epoch, state, _features?.Train);
+        var (trainLoss, images) = _epochs.Run(epoch, state, _features);
+        // Before validation, the record and the checkpoint of this epoch: the checkpoint on disk stays the last good epoch's.
+        DivergenceGuard.CheckEpoch(state, epoch, trainLoss, _options.CheckpointDirectory);
         double trainSeconds = watch.Elapsed.TotalSeconds;
         var (validationLoss, metrics) = _validation is null ? (double.NaN, (ClassificationMetrics?)null) : _validation.Run(epoch, _features?.Validation);
         state.TrainSeconds += trainSeconds;

@@ -34,7 +34,9 @@ internal static class RunFingerprint
                 $"weight decay {options.WeightDecay:R}, smoothing {options.LabelSmoothing:R}, clip {options.MaxGradientNorm:R}",
                 $"class weighting {options.ClassWeighting} [{Join(options.ClassWeights)}]",
                 $"positive weights [{Join(options.PositiveWeights)}], uncertainty {options.Uncertainty}",
-                $"augmentation {options.Augmentation}");
+                $"augmentation {options.Augmentation}",
+                $"feature cache {options.CacheFeatures?.ToString() ?? "auto"}, views {options.FeatureCacheViews}",
+                $"test-time flip {options.TestTimeFlip}");
         }
         finally
         {

@@ -91,21 +91,7 @@ internal static class TrainingCheckpoint
         {
             using var file = File.OpenRead(path);
             using var reader = new BinaryReader(file);
-            var magic = reader.ReadBytes(_magic.Length);
-            if (!magic.AsSpan().SequenceEqual(_magic))
-            {
-                throw new InvalidDataException($"'{path}' is not an MLNetTransfer training checkpoint (wrong signature).");
-            }
-
-            int version = reader.ReadInt32();
-            if (version != FormatVersion)
-            {
-                throw new InvalidDataException($"'{path}' is checkpoint format {version}; this version reads format {FormatVersion}.");
-            }
-
-            var json = reader.ReadBytes(reader.ReadInt32());
-            var state = JsonSerializer.Deserialize<CheckpointState>(json, _json)
-                ?? throw new InvalidDataException($"'{path}' holds no training state.");
+            var state = ReadState(reader, path);
             // Checked before anything is read, so that a refused resume changes neither the model nor the optimizer.
             if (state.RunFingerprint != fingerprint)
             {
@@ -128,6 +114,42 @@ internal static class TrainingCheckpoint
         {
             throw new InvalidDataException($"'{path}' is an unreadable training checkpoint (truncated or corrupt): {e.Message}", e);
         }
+    }
+
+    /// <summary>The loop's state in the checkpoint at <paramref name="path"/> (which epoch it holds, the history), without applying anything.</summary>
+    /// <exception cref="InvalidDataException">Not a checkpoint, another version, or truncated; names the file.</exception>
+    public static CheckpointState ReadState(string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            using var reader = new BinaryReader(file);
+            return ReadState(reader, path);
+        }
+        catch (Exception e) when (e is EndOfStreamException or JsonException or ArgumentException or FormatException)
+        {
+            throw new InvalidDataException($"'{path}' is an unreadable training checkpoint (truncated or corrupt): {e.Message}", e);
+        }
+    }
+
+    // The signature, the format version and the state, which lead the file.
+    private static CheckpointState ReadState(BinaryReader reader, string path)
+    {
+        var magic = reader.ReadBytes(_magic.Length);
+        if (!magic.AsSpan().SequenceEqual(_magic))
+        {
+            throw new InvalidDataException($"'{path}' is not an MLNetTransfer training checkpoint (wrong signature).");
+        }
+
+        int version = reader.ReadInt32();
+        if (version != FormatVersion)
+        {
+            throw new InvalidDataException($"'{path}' is checkpoint format {version}; this version reads format {FormatVersion}.");
+        }
+
+        var json = reader.ReadBytes(reader.ReadInt32());
+        return JsonSerializer.Deserialize<CheckpointState>(json, _json)
+            ?? throw new InvalidDataException($"'{path}' holds no training state.");
     }
 
     // The block's length goes before it. The file can seek, so the length is written after the block instead of the block
