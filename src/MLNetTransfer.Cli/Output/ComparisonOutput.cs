@@ -16,6 +16,9 @@ internal sealed record ComparisonOutput(string ModelA, string ModelB, TaskKind T
     /// <summary>The significance level the printed verdict uses; the JSON gives the p-value itself.</summary>
     public const double Alpha = 0.05;
 
+    /// <summary>A p-value for people: four decimals, or "&lt; 0.0001" below that; "n/a" when undefined.</summary>
+    public static string PValue(double p) => p < 1e-4 ? "< 0.0001" : Formats.Metric(p);
+
     public void Print()
     {
         var c = Comparison;
@@ -30,7 +33,7 @@ internal sealed record ComparisonOutput(string ModelA, string ModelB, TaskKind T
         table.AddRow("delta AUC (A - B)", Formats.Metric(c.DeltaAuc));
         table.AddRow("95% CI of delta", c.DeltaAucCi95.IsDefined ? Markup.Escape(c.DeltaAucCi95.ToString()) : "n/a");
         table.AddRow("z", Formats.Metric(c.ZScore));
-        table.AddRow("p-value (paired DeLong)", Formats.Metric(c.PValue));
+        table.AddRow("p-value (paired DeLong)", Markup.Escape(PValue(c.PValue)));
         AnsiConsole.Write(table);
         if (c.UndefinedReason is { } reason)
         {

@@ -33,7 +33,7 @@ internal sealed record SweepOutput(TrainSettings Settings, PreparedRun Run, stri
                 Formats.Metric(row.Auc),
                 row.AucCi95.IsDefined ? Markup.Escape(row.AucCi95.ToString()) : "n/a",
                 row.IsBest ? "best" : Formats.Metric(row.VersusBest?.DeltaAuc ?? double.NaN),
-                row.IsBest ? "" : Formats.Metric(row.VersusBest?.PValue ?? double.NaN),
+                row.IsBest ? "" : Markup.Escape(ComparisonOutput.PValue(row.VersusBest?.PValue ?? double.NaN)),
                 ReferenceEquals(row, Outcome.Recommended) ? "recommended" : row.NotSignificantlyBelowBest ? "within noise" : "");
         }
 
@@ -95,6 +95,8 @@ internal sealed record SweepOutput(TrainSettings Settings, PreparedRun Run, stri
         json.WriteNumber("epochs_requested", Settings.Epochs);
         json.WriteNumber("batch_size", Settings.BatchSize);
         json.WriteNumber("learning_rate", Settings.LearningRate);
+        json.WriteString("threshold_method_requested", Settings.ThresholdMethod.ToString());
+        json.WriteBoolean("calibration", Settings.Calibrate);
         json.WriteNumber("seed", Settings.Seed);
         json.WriteString("data", Path.GetFullPath(Settings.Data.DataPath));
         json.WriteNumber("train_images", Run.Train.Count);

@@ -37,13 +37,19 @@ internal static class StrategySweep
 
     public static int Run(TrainSettings settings, string? className, CancellationToken cancellation)
     {
-        // One run's checkpoint or report per folder: four runs would overwrite each other's.
-        foreach (var (given, option) in new[] { (settings.CheckpointDirectory is not null, "--checkpoint-dir"), (settings.Resume, "--resume"), (settings.ReportDirectory is not null, "--report") })
+        // One run's checkpoint or report per folder: four runs would overwrite each other's. The bootstrap is of one
+        // model's metrics, which the sweep does not compute (evaluate does).
+        var single = new[]
+        {
+            (settings.CheckpointDirectory is not null, "--checkpoint-dir"), (settings.Resume, "--resume"), (settings.ReportDirectory is not null, "--report"),
+            (settings.BootstrapSamples > 0, "--bootstrap"),
+        };
+        foreach (var (given, option) in single)
         {
             if (given)
             {
                 throw new CliException(ExitCodes.Usage, $"{option} is not for --strategy {Value}, which trains {Strategies.Count} models; " +
-                    "train the strategy you choose on its own with it (or run mlnet-transfer evaluate --report on its model).");
+                    "train the strategy you choose on its own with it, or run mlnet-transfer evaluate on its model.");
             }
         }
 

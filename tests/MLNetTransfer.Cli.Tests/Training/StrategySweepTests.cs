@@ -106,6 +106,10 @@ public sealed class StrategySweepTests : IDisposable
         Assert.Contains("--report", report.Error);
         Assert.Contains("--strategy compare", report.Error);
 
+        var bootstrap = CliProcess.Run(_log, "train", "--data", data, "--strategy", "compare", "--bootstrap", "200");
+        Assert.Equal(1, bootstrap.ExitCode);
+        Assert.Contains("--bootstrap", bootstrap.Error);
+
         var compareClass = CliProcess.Run(_log, "train", "--data", data, "--strategy", "full", "--compare-class", "OPACITY");
         Assert.Equal(1, compareClass.ExitCode);
         Assert.Contains("--compare-class", compareClass.Error);
