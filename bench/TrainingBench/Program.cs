@@ -11,13 +11,16 @@ using MLNetTransfer.Bench.Training;
 //                         [--reuse-native-memory true|false]
 //   TrainingBench cache   --arch A --crop C --images N --epochs E --dir D [--cache true|false]
 //   TrainingBench memory  --crop C --images N --epochs E --dir D [--arch resnet50]
+//   TrainingBench views   [--cache true|false] [--views 4] [--epochs 6] [--train 400] [--validation 100] [--size 128]
+//                         [--crop 112] [--weights mlnet|random]      (issue 12, item 10; bench/feature-cache.sh)
+//   TrainingBench views-report --results FILE
 //   TrainingBench report  --results FILE --markdown FILE --command "..." [--quick true]
 #if DEBUG
 Console.Error.WriteLine("warning: a Debug build; run with -c Release for numbers worth writing down.");
 #endif
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("Usage: TrainingBench images|train|bare|cache|memory|report --name value ...");
+    Console.Error.WriteLine("Usage: TrainingBench images|train|bare|cache|memory|views|report|views-report --name value ...");
     return 2;
 }
 
@@ -39,8 +42,14 @@ switch (args[0])
     case "memory":
         MemoryRun.Run(options);
         break;
+    case "views":
+        FeatureViewsRun.Run(options);
+        break;
     case "report":
         Report.Write(options);
+        break;
+    case "views-report":
+        FeatureViewsRun.Report(options);
         break;
     default:
         Console.Error.WriteLine($"Unknown subcommand '{args[0]}'.");

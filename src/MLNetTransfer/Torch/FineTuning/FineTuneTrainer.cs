@@ -24,7 +24,8 @@ internal static class FineTuneTrainer
     /// weights, otherwise with the last epoch's.
     /// </summary>
     /// <exception cref="ArgumentException">Options, data or labels are invalid (named).</exception>
-    /// <exception cref="InvalidOperationException">Only one class in the training labels, or the loss became NaN.</exception>
+    /// <exception cref="InvalidOperationException">Only one class in the training labels.</exception>
+    /// <exception cref="TrainingDivergedException">Training diverged (names the epoch); the last good epoch's checkpoint stays.</exception>
     /// <exception cref="InvalidDataException">An image or the checkpoint cannot be read (named).</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the last epoch's checkpoint stays.</exception>
     public static FineTuneResult Train(ResNet model, FineTuneData train, FineTuneData? validation, FineTuneOptions options)
