@@ -6,8 +6,8 @@ using System.Text.Json;
 namespace MLNetTransfer.Cli.Output;
 
 /// <summary>
-/// How <c>compare</c> and <c>train --strategy compare</c> write their JSON files, the way <see cref="MetricsJson"/> writes
-/// the metrics file: indented, invariant numbers, an undefined value (NaN) as null.
+/// How the command line writes its JSON files (<see cref="MetricsJson"/>, <c>compare</c>, <c>train --strategy
+/// compare</c>): indented, invariant numbers, an undefined value (NaN) as null.
 /// </summary>
 internal static class JsonValues
 {
@@ -37,22 +37,31 @@ internal static class JsonValues
         }
     }
 
-    /// <summary>A 95% interval as [lower, upper], each end null when undefined.</summary>
-    public static void Interval(this Utf8JsonWriter json, string name, ConfidenceInterval interval)
+    /// <summary>An array element: a number, or null when it is not finite.</summary>
+    public static void NumberOrNullValue(this Utf8JsonWriter json, double value)
     {
-        json.WriteStartArray(name);
-        foreach (double end in new[] { interval.Lower, interval.Upper })
+        if (double.IsFinite(value))
         {
-            if (double.IsFinite(end))
-            {
-                json.WriteNumberValue(end);
-            }
-            else
-            {
-                json.WriteNullValue();
-            }
+            json.WriteNumberValue(value);
+        }
+        else
+        {
+            json.WriteNullValue();
+        }
+    }
+
+    /// <summary>A 95% interval as [lower, upper]; null when there is none or it is undefined (an absent class, a zero variance).</summary>
+    public static void Interval(this Utf8JsonWriter json, string name, ConfidenceInterval? interval)
+    {
+        if (interval is null || !interval.IsDefined)
+        {
+            json.WriteNull(name);
+            return;
         }
 
+        json.WriteStartArray(name);
+        json.NumberOrNullValue(interval.Lower);
+        json.NumberOrNullValue(interval.Upper);
         json.WriteEndArray();
     }
 }

@@ -1,7 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using MLNetTransfer.Cli.Scoring;
 
@@ -17,18 +15,19 @@ internal static class MetricsJson
     public static void Write(string path, string command, EvaluationMetrics metrics, string evaluatedOn, FineTuneResult? training,
         IReadOnlyList<KeyValuePair<string, object?>> settings)
     {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        using var stream = File.Create(full);
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        json.WriteStartObject();
+        JsonValues.WriteObject(path, json => WriteMembers(json, command, metrics, evaluatedOn, training, settings));
+    }
+
+    private static void WriteMembers(Utf8JsonWriter json, string command, EvaluationMetrics metrics, string evaluatedOn, FineTuneResult? training,
+        IReadOnlyList<KeyValuePair<string, object?>> settings)
+    {
         json.WriteString("command", command);
-        Number(json, "auc", metrics.Auc);
-        Number(json, "accuracy", metrics.Accuracy);
+        json.NumberOrNull("auc", metrics.Auc);
+        json.NumberOrNull("accuracy", metrics.Accuracy);
         json.WriteStartObject("per_class_auc");
         for (int i = 0; i < metrics.ClassNames.Count; i++)
         {
-            Number(json, metrics.ClassNames[i], metrics.PerClassAuc[i]);
+            json.NumberOrNull(metrics.ClassNames[i], metrics.PerClassAuc[i]);
         }
 
         json.WriteEndObject();
@@ -50,7 +49,7 @@ internal static class MetricsJson
         json.WriteNumber("evaluated_images", metrics.Rows);
         foreach (var (name, value) in metrics.Extra)
         {
-            Number(json, name, value);
+            json.NumberOrNull(name, value);
         }
 
         WriteDiagnostics(json, metrics);
@@ -63,8 +62,6 @@ internal static class MetricsJson
         {
             Value(json, name, value);
         }
-
-        json.WriteEndObject();
     }
 
     public static string TaskName(TaskKind task) => task switch
@@ -85,12 +82,12 @@ internal static class MetricsJson
         var positive = binary ? d.PerClass[1] : null;
         if (positive is not null)
         {
-            Interval(json, "auc_ci95", positive.AucCi95);
+            json.Interval("auc_ci95", positive.AucCi95);
             json.WriteString("auc_ci95_method", "delong");
         }
         else if (d.Bootstrap.TryGetValue("auc", out var aucInterval))
         {
-            Interval(json, "auc_ci95", aucInterval);
+            json.Interval("auc_ci95", aucInterval);
             json.WriteString("auc_ci95_method", $"bootstrap ({d.BootstrapSamples} resamples)");
         }
         else
@@ -105,52 +102,52 @@ internal static class MetricsJson
             json.WriteStartArray("threshold");
             foreach (var c in d.PerClass)
             {
-                NumberValue(json, c.Threshold);
+                json.NumberOrNullValue(c.Threshold);
             }
 
             json.WriteEndArray();
         }
         else
         {
-            Number(json, "threshold", positive?.Threshold ?? double.NaN);
+            json.NumberOrNull("threshold", positive?.Threshold ?? double.NaN);
         }
 
         json.WriteString("threshold_method", metrics.Task == TaskKind.Multiclass ? "argmax"
             : calibration is null ? "fixed" : calibration.ThresholdMethodName);
-        Number(json, "sensitivity", positive?.Sensitivity ?? double.NaN);
-        Interval(json, "sensitivity_ci95", positive?.SensitivityCi95);
-        Number(json, "specificity", positive?.Specificity ?? double.NaN);
-        Interval(json, "specificity_ci95", positive?.SpecificityCi95);
-        Number(json, "ppv", positive?.PositivePredictiveValue ?? double.NaN);
-        Interval(json, "ppv_ci95", positive?.PositivePredictiveValueCi95);
-        Number(json, "npv", positive?.NegativePredictiveValue ?? double.NaN);
-        Interval(json, "npv_ci95", positive?.NegativePredictiveValueCi95);
+        json.NumberOrNull("sensitivity", positive?.Sensitivity ?? double.NaN);
+        json.Interval("sensitivity_ci95", positive?.SensitivityCi95);
+        json.NumberOrNull("specificity", positive?.Specificity ?? double.NaN);
+        json.Interval("specificity_ci95", positive?.SpecificityCi95);
+        json.NumberOrNull("ppv", positive?.PositivePredictiveValue ?? double.NaN);
+        json.Interval("ppv_ci95", positive?.PositivePredictiveValueCi95);
+        json.NumberOrNull("npv", positive?.NegativePredictiveValue ?? double.NaN);
+        json.Interval("npv_ci95", positive?.NegativePredictiveValueCi95);
         if (metrics.Task == TaskKind.MultiLabel && calibration is not null)
         {
             json.WriteStartArray("temperature");
             foreach (double t in calibration.Temperatures)
             {
-                NumberValue(json, t);
+                json.NumberOrNullValue(t);
             }
 
             json.WriteEndArray();
         }
         else
         {
-            Number(json, "temperature", calibration?.Temperatures[0] ?? 1);
+            json.NumberOrNull("temperature", calibration?.Temperatures[0] ?? 1);
         }
 
         json.WriteBoolean("test_time_flip", calibration?.TestTimeFlip ?? false);
-        Number(json, "ece", d.ExpectedCalibrationError);
-        Number(json, "ece_uncalibrated", d.ExpectedCalibrationErrorUncalibrated);
-        Number(json, "log_loss", d.LogLoss);
+        json.NumberOrNull("ece", d.ExpectedCalibrationError);
+        json.NumberOrNull("ece_uncalibrated", d.ExpectedCalibrationErrorUncalibrated);
+        json.NumberOrNull("log_loss", d.LogLoss);
         json.WriteString("loss_unit", "nats");
         if (calibration is not null)
         {
-            Number(json, "validation_log_loss", calibration.ValidationLoss);
-            Number(json, "validation_log_loss_uncalibrated", calibration.ValidationLossUncalibrated);
-            Number(json, "validation_ece", calibration.ValidationEce);
-            Number(json, "validation_ece_uncalibrated", calibration.ValidationEceUncalibrated);
+            json.NumberOrNull("validation_log_loss", calibration.ValidationLoss);
+            json.NumberOrNull("validation_log_loss_uncalibrated", calibration.ValidationLossUncalibrated);
+            json.NumberOrNull("validation_ece", calibration.ValidationEce);
+            json.NumberOrNull("validation_ece_uncalibrated", calibration.ValidationEceUncalibrated);
             if (calibration.ThresholdNote is { } note)
             {
                 json.WriteString("threshold_note", note);
@@ -163,21 +160,21 @@ internal static class MetricsJson
             json.WriteStartObject(c.ClassName);
             json.WriteNumber("positives", c.Positives);
             json.WriteNumber("negatives", c.Negatives);
-            Number(json, "auc", c.Auc);
-            Interval(json, "auc_ci95", c.AucCi95);
-            Number(json, "threshold", c.Threshold);
+            json.NumberOrNull("auc", c.Auc);
+            json.Interval("auc_ci95", c.AucCi95);
+            json.NumberOrNull("threshold", c.Threshold);
             json.WriteNumber("true_positives", c.TruePositives);
             json.WriteNumber("false_positives", c.FalsePositives);
             json.WriteNumber("true_negatives", c.TrueNegatives);
             json.WriteNumber("false_negatives", c.FalseNegatives);
-            Number(json, "sensitivity", c.Sensitivity);
-            Interval(json, "sensitivity_ci95", c.SensitivityCi95);
-            Number(json, "specificity", c.Specificity);
-            Interval(json, "specificity_ci95", c.SpecificityCi95);
-            Number(json, "ppv", c.PositivePredictiveValue);
-            Interval(json, "ppv_ci95", c.PositivePredictiveValueCi95);
-            Number(json, "npv", c.NegativePredictiveValue);
-            Interval(json, "npv_ci95", c.NegativePredictiveValueCi95);
+            json.NumberOrNull("sensitivity", c.Sensitivity);
+            json.Interval("sensitivity_ci95", c.SensitivityCi95);
+            json.NumberOrNull("specificity", c.Specificity);
+            json.Interval("specificity_ci95", c.SpecificityCi95);
+            json.NumberOrNull("ppv", c.PositivePredictiveValue);
+            json.Interval("ppv_ci95", c.PositivePredictiveValueCi95);
+            json.NumberOrNull("npv", c.NegativePredictiveValue);
+            json.Interval("npv_ci95", c.NegativePredictiveValueCi95);
             if (c.UndefinedReason is { } reason)
             {
                 json.WriteString("undefined_reason", reason);
@@ -191,11 +188,11 @@ internal static class MetricsJson
         foreach (var bin in d.ReliabilityBins)
         {
             json.WriteStartObject();
-            Number(json, "lower", bin.Lower);
-            Number(json, "upper", bin.Upper);
+            json.NumberOrNull("lower", bin.Lower);
+            json.NumberOrNull("upper", bin.Upper);
             json.WriteNumber("count", bin.Count);
-            Number(json, "mean_confidence", bin.MeanConfidence);
-            Number(json, "observed", bin.Observed);
+            json.NumberOrNull("mean_confidence", bin.MeanConfidence);
+            json.NumberOrNull("observed", bin.Observed);
             json.WriteEndObject();
         }
 
@@ -206,38 +203,14 @@ internal static class MetricsJson
             json.WriteStartObject("bootstrap_ci95");
             foreach (var (name, interval) in d.Bootstrap)
             {
-                Interval(json, name, interval);
+                json.Interval(name, interval);
             }
 
             json.WriteEndObject();
         }
     }
 
-    private static void Interval(Utf8JsonWriter json, string name, ConfidenceInterval? interval)
-    {
-        if (interval is null || !interval.IsDefined)
-        {
-            json.WriteNull(name);
-            return;
-        }
 
-        json.WriteStartArray(name);
-        json.WriteNumberValue(interval.Lower);
-        json.WriteNumberValue(interval.Upper);
-        json.WriteEndArray();
-    }
-
-    private static void NumberValue(Utf8JsonWriter json, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            json.WriteNumberValue(value);
-        }
-        else
-        {
-            json.WriteNullValue();
-        }
-    }
 
     private static void WriteTraining(Utf8JsonWriter json, FineTuneResult training)
     {
@@ -253,13 +226,13 @@ internal static class MetricsJson
         {
             json.WriteStartObject();
             json.WriteNumber("epoch", e.Epoch);
-            Number(json, "train_loss", e.TrainLoss);
-            Number(json, "val_loss", e.ValidationLoss);
-            Number(json, "val_auc", e.ValidationAuc);
-            Number(json, "val_accuracy", e.ValidationAccuracy);
-            Number(json, "learning_rate", e.LearningRate);
-            Number(json, "images_per_second", e.ImagesPerSecond);
-            Number(json, "seconds", e.Seconds);
+            json.NumberOrNull("train_loss", e.TrainLoss);
+            json.NumberOrNull("val_loss", e.ValidationLoss);
+            json.NumberOrNull("val_auc", e.ValidationAuc);
+            json.NumberOrNull("val_accuracy", e.ValidationAccuracy);
+            json.NumberOrNull("learning_rate", e.LearningRate);
+            json.NumberOrNull("images_per_second", e.ImagesPerSecond);
+            json.NumberOrNull("seconds", e.Seconds);
             json.WriteBoolean("best", e.IsBest);
             json.WriteEndObject();
         }
@@ -268,8 +241,8 @@ internal static class MetricsJson
         json.WriteNumber("best_epoch", training.BestEpoch);
         json.WriteBoolean("stopped_early", training.StoppedEarly);
         json.WriteBoolean("feature_cache", training.UsedFeatureCache);
-        Number(json, "train_seconds", training.TrainSeconds);
-        Number(json, "images_per_second", training.ImagesPerSecond);
+        json.NumberOrNull("train_seconds", training.TrainSeconds);
+        json.NumberOrNull("images_per_second", training.ImagesPerSecond);
     }
 
     private static void Value(Utf8JsonWriter json, string name, object? value)
@@ -289,23 +262,11 @@ internal static class MetricsJson
                 json.WriteNumber(name, l);
                 break;
             case double d:
-                Number(json, name, d);
+                json.NumberOrNull(name, d);
                 break;
             default:
                 json.WriteString(name, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
                 break;
-        }
-    }
-
-    private static void Number(Utf8JsonWriter json, string name, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            json.WriteNumber(name, value);
-        }
-        else
-        {
-            json.WriteNull(name);
         }
     }
 }
