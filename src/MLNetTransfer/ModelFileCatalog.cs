@@ -100,8 +100,16 @@ public static class ModelFileCatalog
 
     private static double[] Numbers(string json) => JsonSerializer.Deserialize<double[]>(json) ?? Array.Empty<double>();
 
-    private static ThresholdMethod ParseMethod(string name, string file) =>
-        Enum.GetValues<ThresholdMethod>().FirstOrDefault(m => CalibrationResult.MethodName(m) == name) is var method && CalibrationResult.MethodName(method) == name
-            ? method
-            : throw new InvalidDataException($"'{file}': unknown threshold method '{name}' in its metadata.");
+    private static ThresholdMethod ParseMethod(string name, string file)
+    {
+        foreach (var method in Enum.GetValues<ThresholdMethod>())
+        {
+            if (CalibrationResult.MethodName(method) == name)
+            {
+                return method;
+            }
+        }
+
+        throw new InvalidDataException($"'{file}': unknown threshold method '{name}' in its metadata.");
+    }
 }
