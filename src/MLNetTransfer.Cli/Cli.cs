@@ -43,6 +43,11 @@ internal static class Cli
         {
             return Fail(ExitCodes.DataError, e.Message);
         }
+        catch (ImageFileException e)
+        {
+            // The library's image gate refused training or validation images: a data problem, each file named.
+            return Fail(ExitCodes.DataError, e.Message);
+        }
         catch (WeightsMismatchException e)
         {
             return Fail(ExitCodes.Failed, $"--weights: {e.Message}");

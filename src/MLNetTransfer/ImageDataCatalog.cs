@@ -79,6 +79,25 @@ public static class ImageDataCatalog
     }
 
     /// <summary>
+    /// The image gate that <c>FineTuneResNet</c> applies to every file of a path column before training, for files an app
+    /// is about to score: null when the file is a PNG or JPEG within <paramref name="maxPixels"/> (read from its header,
+    /// before decoding), at least <paramref name="minimumSide"/> on its shorter side, and decodes to its last row;
+    /// otherwise why not, worded to follow the file's name (e.g. "is truncated: ...").
+    /// </summary>
+    /// <param name="catalog">The catalog.</param>
+    /// <param name="path">The image file.</param>
+    /// <param name="maxPixels">The largest width x height accepted; 0 for the default, 8192 x 8192.</param>
+    /// <param name="minimumSide">The smallest shorter side accepted; 0 accepts any.</param>
+    public static string? FindImageProblem(this DataOperationsCatalog catalog, string path, long maxPixels = 0, int minimumSide = 0)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxPixels);
+        ArgumentOutOfRangeException.ThrowIfNegative(minimumSide);
+        return ImageFileCheck.Problem(path, maxPixels == 0 ? ImageFileCheck.DefaultMaxPixels : maxPixels, minimumSide);
+    }
+
+    /// <summary>
     /// Reads a CSV file with a header row: a column of image paths (absolute, or relative to the CSV file's folder) and
     /// either a column of class names or CheXpert-style multi-label columns; optionally a group column.
     /// </summary>

@@ -137,18 +137,18 @@ internal static class ModelEvaluator
     }
 
     /// <summary>
-    /// Fails, naming the files, when some of <paramref name="records"/> cannot be read: fully decoded by ML.NET's image
-    /// loader (what scoring uses), or with <paramref name="signatureOnly"/> only their first bytes checked (training).
+    /// Fails, naming the files, when some of <paramref name="records"/> do not pass the library's image gate
+    /// (<see cref="ImageCheck"/>): checked in parallel, before any is scored.
     /// </summary>
-    public static void CheckImages(IReadOnlyList<ImageRecord> records, string what, bool signatureOnly = false)
+    public static void CheckImages(IReadOnlyList<ImageRecord> records, string what)
     {
-        var bad = records
-            .Select(r => (r.Source, Problem: signatureOnly ? ImageCheck.SignatureProblem(r.Path) : ImageCheck.Problem(r.Path), r.Path))
+        var bad = records.AsParallel().AsOrdered()
+            .Select(r => (r.Source, Problem: ImageCheck.Problem(r.Path), r.Path))
             .Where(p => p.Problem is not null).ToList();
         if (bad.Count > 0)
         {
-            throw new CliException(ExitCodes.DataError, $"{what}: {bad.Count} image(s) cannot be read: " +
-                string.Join("; ", bad.Take(5).Select(b => $"{b.Path} ({b.Source}): {b.Problem}")) + (bad.Count > 5 ? "; ..." : ""));
+            throw new CliException(ExitCodes.DataError, $"{what}: {bad.Count} image file(s) refused: " +
+                string.Join("; ", bad.Take(5).Select(b => $"'{b.Path}' ({b.Source}) {b.Problem}")) + (bad.Count > 5 ? "; ..." : ""));
         }
     }
 

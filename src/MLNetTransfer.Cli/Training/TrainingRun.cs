@@ -62,9 +62,8 @@ internal static class TrainingRun
             AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
         }
 
-        // Before training, not after an epoch or after all of it: training images by their first bytes (cheap), test
-        // images fully, since ML.NET's loader reads them at the end and the engine never does.
-        ModelEvaluator.CheckImages(dataset.Train.Concat(dataset.Validation ?? []).ToList(), "The training data", signatureOnly: true);
+        // Before training, not after it: the test images, which ML.NET's loader reads at the end. FineTuneResNet checks
+        // the training and validation images itself, all of them, before epoch 1 (ImageFileException, exit 2).
         if (dataset.Test is { } testSplit)
         {
             ModelEvaluator.CheckImages(testSplit, "The test split");

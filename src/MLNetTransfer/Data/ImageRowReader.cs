@@ -23,8 +23,11 @@ namespace MLNetTransfer.Data;
 /// </summary>
 internal static class ImageRowReader
 {
+    /// <summary>The image gate's limits (<see cref="ImageFileCheck"/>): the pixel budget and the smallest shorter side.</summary>
+    public readonly record struct ImageGate(long MaxPixels, int MinimumSide);
+
     public static LabeledImageRows Read(IDataView data, LabelSchema labels, string imageColumn, string? groupColumn, string? imageFolder,
-        ScoringPixelLoader loader, Func<DecodedImage, DecodedImage> reduce, string context)
+        ScoringPixelLoader loader, Func<DecodedImage, DecodedImage> reduce, string context, ImageGate gate)
     {
         if (data.Schema[imageColumn].Type is ImageDataViewType)
         {
@@ -51,8 +54,9 @@ internal static class ImageRowReader
         var classes = labels.Task == TaskKind.MultiLabel ? null : new List<int>();
         var targets = labels.Task == TaskKind.MultiLabel ? new List<float[]>() : null;
         var groups = new List<string?>();
+        var files = new List<string>();
         using var cursor = data.GetRowCursor(columns);
-        var readImage = ImageGetter(data, cursor, image, imageFolder, loader, reduce, context);
+        var readImage = ImageGetter(data, cursor, image, imageFolder, loader, reduce, context, files);
         var readLabel = LabelGetter(cursor, label, labels, context);
         var readGroup = group is null ? null : GroupIds.Getter(cursor, group.Value);
         while (cursor.MoveNext())
@@ -70,11 +74,24 @@ internal static class ImageRowReader
             throw new InvalidOperationException($"{context} has no rows.");
         }
 
+        // Every file through the image gate now, before epoch 1, so that a bad file never surfaces mid-run.
+        if (files.Count > 0)
+        {
+            var problems = new string?[files.Count];
+            System.Threading.Tasks.Parallel.For(0, files.Count, i => problems[i] = ImageFileCheck.Problem(files[i], gate.MaxPixels, gate.MinimumSide));
+            var refused = files.Select((f, i) => (File: f, Problem: problems[i])).Where(p => p.Problem is not null)
+                .Select(p => new KeyValuePair<string, string>(p.File, p.Problem!)).ToList();
+            if (refused.Count > 0)
+            {
+                throw new ImageFileException(context, refused);
+            }
+        }
+
         return new LabeledImageRows(images, classes, targets, groups);
     }
 
     private static Func<long, ImageSource> ImageGetter(IDataView data, DataViewRowCursor cursor, DataViewSchema.Column column, string? imageFolder,
-        ScoringPixelLoader loader, Func<DecodedImage, DecodedImage> reduce, string context)
+        ScoringPixelLoader loader, Func<DecodedImage, DecodedImage> reduce, string context, List<string> files)
     {
         var type = column.Type;
         if (type is ImageDataViewType)
@@ -121,6 +138,7 @@ internal static class ImageRowReader
                 }
 
                 string file = imageFolder is null ? path : Path.Combine(imageFolder, path);
+                files.Add(file);
                 return ImageSource.FromLoader(() => loader.Load(file), file);
             };
         }

@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using Microsoft.ML;
+using MLNetTransfer.Data;
 using MLNetTransfer.Torch.FineTuning;
 
 namespace MLNetTransfer;
@@ -199,6 +200,18 @@ public sealed partial class ResNetFineTuneTrainer
         /// probability <c>PredictedLabel</c> is the positive class. Default 0.5.
         /// </summary>
         public float DecisionThreshold { get; set; } = 0.5f;
+
+        // The image gate (image files from a path column are checked, all of them, before epoch 1).
+
+        /// <summary>
+        /// The largest width x height of an image file accepted, read from its header before anything is decoded, so a
+        /// small file that claims a huge size (a decompression bomb) is refused without allocating it. Truncated or
+        /// corrupt files, and files that are not PNG or JPEG, are refused too. Default 8192 x 8192.
+        /// </summary>
+        public long MaxImagePixels { get; set; } = ImageFileCheck.DefaultMaxPixels;
+
+        /// <summary>Accept images whose shorter side is below the crop (<see cref="AugmentationOptions.CropSize"/>); they are then enlarged. Default false: refused, naming them.</summary>
+        public bool AllowUpscaling { get; set; }
 
         // Calibration and the operating point, fitted on the validation set after the best epoch is restored.
 

@@ -77,6 +77,7 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
 
     /// <summary>Reads the data, trains, exports ONNX and returns the scoring transformer.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type (ML.NET's wording).</exception>
+    /// <exception cref="ImageFileException">Image files of a path column that the image gate refuses, all named, before training starts.</exception>
     public ResNetFineTuneTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -102,12 +103,13 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         // validated on the pixels the saved model will be scored on.
         var ml = new MLContext(_options.Seed);
         using var pixels = new ScoringPixelLoader(ml, augmentation.ResizeTo);
-        var rows = ImageRowReader.Read(input, labels, _options.ImageColumnName, _options.GroupColumnName, _options.ImageFolder, pixels, Reduce, "The training data");
+        var gate = new ImageRowReader.ImageGate(_options.MaxImagePixels, _options.AllowUpscaling ? 0 : augmentation.CropSize);
+        var rows = ImageRowReader.Read(input, labels, _options.ImageColumnName, _options.GroupColumnName, _options.ImageFolder, pixels, Reduce, "The training data", gate);
         LabeledImageRows train, validation;
         if (_options.ValidationSet is { } validationSet)
         {
             train = rows;
-            validation = ImageRowReader.Read(validationSet, labels, _options.ImageColumnName, _options.GroupColumnName, _options.ImageFolder, pixels, Reduce, "The validation set");
+            validation = ImageRowReader.Read(validationSet, labels, _options.ImageColumnName, _options.GroupColumnName, _options.ImageFolder, pixels, Reduce, "The validation set", gate);
         }
         else if (_options.ValidationFraction > 0)
         {
@@ -306,6 +308,11 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         if (!(o.ValidationFraction >= 0 && o.ValidationFraction < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(o.ValidationFraction), o.ValidationFraction, "ValidationFraction lies in [0, 1).");
+        }
+
+        if (o.MaxImagePixels <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(o.MaxImagePixels), o.MaxImagePixels, "MaxImagePixels, the largest width x height accepted, must be positive.");
         }
 
         if (!(o.ThresholdTarget >= 0 && o.ThresholdTarget <= 1))

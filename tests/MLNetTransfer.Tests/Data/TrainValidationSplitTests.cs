@@ -40,7 +40,7 @@ public sealed class TrainValidationSplitTests
         // read as the engine reads them, then the hold-out.
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
         using var pixels = new ScoringPixelLoader(ml, 32);
-        var rows = ImageRowReader.Read(keyed, LabelSchema.From(keyed.Schema, "Label"), nameof(TestImages.Row.ImagePath), group, null, pixels, image => image, "The training data");
+        var rows = ImageRowReader.Read(keyed, LabelSchema.From(keyed.Schema, "Label"), nameof(TestImages.Row.ImagePath), group, null, pixels, image => image, "The training data", new ImageRowReader.ImageGate(ImageFileCheck.DefaultMaxPixels, 0));
         var (_, heldOut) = GroupedSplit.Split(rows, fraction, seed);
 
         string[] paths = images.Rows.Select(r => r.ImagePath).ToArray();
