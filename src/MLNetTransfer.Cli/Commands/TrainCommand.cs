@@ -63,12 +63,18 @@ internal static class TrainCommand
             Description = "Feature extraction: the frozen backbone's features are computed once for this many augmented views of each training image, and every epoch draws one (1: one unaugmented view).",
             DefaultValueFactory = _ => 4,
         };
+        var maxImagePixels = new Option<long>("--max-image-pixels")
+        {
+            Description = "The largest width x height of an image file, read from its header before decoding. Larger files are refused, naming them.",
+            DefaultValueFactory = _ => 8192L * 8192,
+        };
+        var allowUpscaling = new Option<bool>("--allow-upscaling") { Description = "Accept images smaller than --image-size (they are enlarged); by default they are refused, naming them." };
         var validationList = new Option<string?>("--validation-list") { Description = "Write the paths of the validation images (held out, or the validation split's) to this file, one per line, before training." };
         var compareClass = new Option<string?>(StrategySweep.ClassOption) { Description = "With --strategy compare: the class (one-vs-rest) or label whose AUC ranks the strategies; needed for more than two classes and for multi-label data. Two classes: default the positive one." };
 
         var command = new Command("train", "Fine-tune a ResNet on a folder or CSV of images; save model.zip, evaluate it, write metrics and a report.");
         data.AddTo(command);
-        foreach (var option in new Option[] { arch, strategy, grayscale, epochs, batchSize, imageSize, lr, weights, allowDownload, seed, validationFraction, earlyStopping, checkpoints, resume, positiveClass, output, metricsJson, report, validationList, thresholdMethod, noCalibration, tta, bootstrap, cacheViews, compareClass })
+        foreach (var option in new Option[] { arch, strategy, grayscale, epochs, batchSize, imageSize, lr, weights, allowDownload, seed, validationFraction, earlyStopping, checkpoints, resume, positiveClass, output, metricsJson, report, validationList, thresholdMethod, noCalibration, tta, bootstrap, cacheViews, maxImagePixels, allowUpscaling, compareClass })
         {
             command.Options.Add(option);
         }
@@ -103,6 +109,9 @@ internal static class TrainCommand
                 TestTimeFlip = parse.GetValue(tta),
                 BootstrapSamples = BootstrapSamples(parse.GetValue(bootstrap)),
                 CacheViews = Between(parse.GetValue(cacheViews), 1, 64, "--cache-views"),
+                MaxImagePixels = parse.GetValue(maxImagePixels) > 0 ? parse.GetValue(maxImagePixels)
+                    : throw new CliException(ExitCodes.Usage, $"--max-image-pixels must be positive; got {parse.GetValue(maxImagePixels)}."),
+                AllowUpscaling = parse.GetValue(allowUpscaling),
             };
             if (settings.Resume && settings.CheckpointDirectory is null)
             {

@@ -12,6 +12,6 @@ internal static class ImageCheck
 {
     private static readonly MLContext Context = new();
 
-    /// <summary>Null when the file passes the gate; otherwise why not.</summary>
-    public static string? Problem(string path) => Context.Data.FindImageProblem(path);
+    /// <summary>Null when the file passes the gate (within <paramref name="maxPixels"/>, 0 for the default); otherwise why not.</summary>
+    public static string? Problem(string path, long maxPixels = 0) => Context.Data.FindImageProblem(path, maxPixels);
 }

@@ -140,10 +140,13 @@ internal static class ModelEvaluator
     /// Fails, naming the files, when some of <paramref name="records"/> do not pass the library's image gate
     /// (<see cref="ImageCheck"/>): checked in parallel, before any is scored.
     /// </summary>
-    public static void CheckImages(IReadOnlyList<ImageRecord> records, string what)
+    /// <param name="records">The images.</param>
+    /// <param name="what">How the message names them.</param>
+    /// <param name="maxPixels">The pixel budget; 0 for the library's default.</param>
+    public static void CheckImages(IReadOnlyList<ImageRecord> records, string what, long maxPixels = 0)
     {
         var bad = records.AsParallel().AsOrdered()
-            .Select(r => (r.Source, Problem: ImageCheck.Problem(r.Path), r.Path))
+            .Select(r => (r.Source, Problem: ImageCheck.Problem(r.Path, maxPixels), r.Path))
             .Where(p => p.Problem is not null).ToList();
         if (bad.Count > 0)
         {

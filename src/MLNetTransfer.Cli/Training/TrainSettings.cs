@@ -65,6 +65,12 @@ internal sealed record TrainSettings
     /// <summary>--cache-views K: augmented views of each image whose frozen features feature extraction caches.</summary>
     public int CacheViews { get; init; } = 4;
 
+    /// <summary>--max-image-pixels: the image gate's pixel budget.</summary>
+    public long MaxImagePixels { get; init; } = 8192L * 8192;
+
+    /// <summary>--allow-upscaling: accept images smaller than the crop.</summary>
+    public bool AllowUpscaling { get; init; }
+
     /// <summary>--bootstrap N: seeded bootstrap resamples for the evaluation's summary intervals; 0 for none.</summary>
     public int BootstrapSamples { get; init; }
 

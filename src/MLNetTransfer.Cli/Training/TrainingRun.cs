@@ -66,7 +66,7 @@ internal static class TrainingRun
         // the training and validation images itself, all of them, before epoch 1 (ImageFileException, exit 2).
         if (dataset.Test is { } testSplit)
         {
-            ModelEvaluator.CheckImages(testSplit, "The test split");
+            ModelEvaluator.CheckImages(testSplit, "The test split", settings.MaxImagePixels);
         }
 
         var ml = new MLContext(settings.Seed);
@@ -184,6 +184,8 @@ internal static class TrainingRun
         DecisionThreshold = settings.ThresholdMethod == ThresholdMethod.Fixed ? (float)settings.ThresholdValue!.Value : 0.5f,
         TestTimeFlip = settings.TestTimeFlip,
         FeatureCacheViews = settings.CacheViews,
+        AllowUpscaling = settings.AllowUpscaling,
+        MaxImagePixels = settings.MaxImagePixels,
         CancellationToken = cancellation,
         Log = message => AnsiConsole.MarkupLine(Markup.Escape(message)),
     };

@@ -64,6 +64,20 @@ public sealed class ImageGateCliTests : IDisposable
         Assert.Equal(11, System.Text.Json.JsonDocument.Parse(predict.Output).RootElement.GetProperty("predictions").GetArrayLength());
     }
 
+    [Fact]
+    public void The_pixel_budget_and_upscaling_are_the_users_to_set()
+    {
+        // 48 px images: 2,304 pixels each, over a budget of 1,000, and below a 64 px crop.
+        var budget = CliProcess.Run(_log, "train", "--data", Data, "--epochs", "1", "--image-size", "40", "--max-image-pixels", "1000",
+            "--output", Path.Combine(_folder.Root, "model.zip"));
+        Assert.Equal(2, budget.ExitCode);
+        Assert.Contains("over the limit of 1,000", budget.Error);
+        var small = CliProcess.Run(_log, "train", "--data", Data, "--epochs", "1", "--image-size", "64", "--output", Path.Combine(_folder.Root, "model.zip"));
+        Assert.Equal(2, small.ExitCode);
+        Assert.Contains("smaller than the 64 px crop", small.Error);
+        Assert.Equal(1, CliProcess.Run(_log, "train", "--data", Data, "--max-image-pixels", "0").ExitCode);
+    }
+
     // Cuts the first PNG of a split's first class in half and returns its path.
     private string Truncate(string split)
     {
