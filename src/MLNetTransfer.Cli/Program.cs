@@ -1,4 +1,5 @@
 using System;
+using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 
@@ -21,6 +22,10 @@ internal static class Program
             AnsiConsole.Profile.Width = 160;
         }
 
-        return Cli.Build().Parse(args).Invoke();
+        // Ctrl+C and SIGTERM cancel the actions' token (StopSignals); System.CommandLine's own handling is off, since
+        // after its ProcessTerminationTimeout it returns while TorchSharp or ONNX Runtime may still be running.
+        using var stop = StopSignals.Register();
+        var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null };
+        return Cli.Build().Parse(args).InvokeAsync(configuration, stop.Token).GetAwaiter().GetResult();
     }
 }

@@ -45,7 +45,7 @@ internal static class CompareCommand
         data.AddTo(command);
         command.Options.Add(className);
         command.Options.Add(metricsJson);
-        command.SetAction((parse, _) => Cli.Run(() =>
+        command.SetAction((parse, cancellation) => Cli.Run(() =>
         {
             var ml = new MLContext(seed: 1);
             var paths = parse.GetValue(models)!;
@@ -60,8 +60,8 @@ internal static class CompareCommand
             }
 
             ModelEvaluator.CheckImages(records, evaluatedOn);
-            float[][] scoresA = ModelScorer.Score(ml, a, records).Scores;
-            float[][] scoresB = ModelScorer.Score(ml, b, records).Scores.Select(row => slotsOfB.Select(s => row[s]).ToArray()).ToArray();
+            float[][] scoresA = ModelScorer.Score(ml, a, records, cancellation).Scores;
+            float[][] scoresB = ModelScorer.Score(ml, b, records, cancellation).Scores.Select(row => slotsOfB.Select(s => row[s]).ToArray()).ToArray();
             var scored = PairedScores.Create(ml, a.Task, a.ClassNames, records, scoresA, scoresB, evaluatedOn);
             var comparison = ml.MulticlassClassification.CompareAuc(scored, PairedScores.ScoreA, PairedScores.ScoreB, PairedScores.LabelColumn, classIndex);
             var result = new ComparisonOutput(a.Path, b.Path, a.Task, a.ClassNames[classIndex], records.Count, evaluatedOn, comparison);

@@ -27,14 +27,14 @@ internal static class EvaluateCommand
         command.Options.Add(metricsJson);
         command.Options.Add(report);
         command.Options.Add(bootstrap);
-        command.SetAction((parse, _) => Cli.Run(() =>
+        command.SetAction((parse, cancellation) => Cli.Run(() =>
         {
             int bootstrapSamples = TrainCommand.BootstrapSamples(parse.GetValue(bootstrap));
             var ml = new MLContext(seed: 1);
             using var loaded = ModelFile.Load(ml, parse.GetValue(model)!);
             var source = data.Read(parse);
             var (records, evaluatedOn) = LabelledImages(loaded, source);
-            var metrics = ModelEvaluator.Evaluate(ml, loaded, records, evaluatedOn, bootstrapSamples);
+            var metrics = ModelEvaluator.Evaluate(ml, loaded, records, evaluatedOn, bootstrapSamples, cancellation);
             Summary.Print(metrics, evaluatedOn);
             var described = new[]
             {

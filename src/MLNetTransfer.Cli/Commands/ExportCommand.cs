@@ -16,7 +16,7 @@ internal static class ExportCommand
         var command = new Command("export", "Write the ONNX graph of a model.zip: raw 0-255 pixel planes in, class probabilities out, dynamic batch axis.");
         command.Options.Add(model);
         command.Options.Add(onnx);
-        command.SetAction((parse, _) => Cli.Run(() =>
+        command.SetAction((parse, cancellation) => Cli.Run(() =>
         {
             var ml = new MLContext(seed: 1);
             using var loaded = ModelFile.Load(ml, parse.GetValue(model)!);
@@ -32,7 +32,18 @@ internal static class ExportCommand
 
             string target = Path.GetFullPath(parse.GetValue(onnx)!);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.WriteAllBytes(target, graph);
+            cancellation.ThrowIfCancellationRequested();
+            // Written beside the target and renamed, so the --onnx file only ever appears complete.
+            string partial = target + ".partial";
+            try
+            {
+                File.WriteAllBytes(partial, graph);
+                File.Move(partial, target, overwrite: true);
+            }
+            finally
+            {
+                File.Delete(partial);
+            }
             AnsiConsole.WriteLine($"Wrote {target} ({graph.Length / 1024.0 / 1024.0:F1} MB; classes: {string.Join(", ", loaded.ClassNames)})");
             return ExitCodes.Success;
         }));

@@ -26,7 +26,7 @@ internal static class PredictCommand
         command.Options.Add(model);
         command.Arguments.Add(inputs);
         command.Options.Add(json);
-        command.SetAction((parse, _) => Cli.Run(() =>
+        command.SetAction((parse, cancellation) => Cli.Run(() =>
         {
             var ml = new MLContext(seed: 1);
             var files = Collect(ml, parse.GetValue(inputs)!);
@@ -36,7 +36,7 @@ internal static class PredictCommand
             var readable = files.Where(f => !unreadable.Contains(f)).ToList();
             ScoredSet? rows = readable.Count == 0
                 ? null
-                : ModelScorer.Score(ml, loaded, readable.Select(f => new ImageRecord(f, null, null, null, f)).ToList());
+                : ModelScorer.Score(ml, loaded, readable.Select(f => new ImageRecord(f, null, null, null, f)).ToList(), cancellation);
             if (parse.GetValue(json))
             {
                 Console.WriteLine(Json(loaded, rows, problems));

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using Microsoft.ML;
 using MLNetTransfer.Cli.Data;
 using MLNetTransfer.Cli.Report;
@@ -21,7 +22,9 @@ internal static class ModelEvaluator
     /// <param name="records">Labelled images.</param>
     /// <param name="what">How errors and the report name the images.</param>
     /// <param name="bootstrapSamples">Seeded bootstrap resamples for the summary metrics' intervals; 0 for none.</param>
-    public static EvaluationMetrics Evaluate(MLContext ml, ModelFile model, IReadOnlyList<ImageRecord> records, string what, int bootstrapSamples = 0)
+    /// <param name="cancellation">Checked between scored rows; cancelled, the evaluation throws <see cref="OperationCanceledException"/>.</param>
+    public static EvaluationMetrics Evaluate(MLContext ml, ModelFile model, IReadOnlyList<ImageRecord> records, string what, int bootstrapSamples = 0,
+        CancellationToken cancellation = default)
     {
         if (records.Count == 0)
         {
@@ -31,6 +34,7 @@ internal static class ModelEvaluator
         CheckLabels(model, records, what);
         CheckImages(records, what);
         IDataView scored = Cached(ml, ModelScorer.Transform(ml, model, records));
+        Fill(scored, cancellation);
         var classes = model.ClassNames;
         // At the model's own thresholds, with its temperature undone for the uncalibrated ECE (the library's evaluator).
         var diagnostics = ml.MulticlassClassification.EvaluateDiagnostics(scored, thresholds: model.Thresholds, temperatures: model.Temperatures,
@@ -103,10 +107,28 @@ internal static class ModelEvaluator
     /// </summary>
     private static IDataView Cached(MLContext ml, IDataView scored)
     {
-        string[] outputs = new[] { "Label", "Score", "PredictedLabel", "Logit", "Probability" }
-            .Where(name => scored.Schema.GetColumnOrNull(name) is not null).ToArray();
-        return ml.Data.Cache(scored, outputs);
+        return ml.Data.Cache(scored, OutputsOf(scored).Select(c => c.Name).ToArray());
     }
+
+    /// <summary>
+    /// Runs the model over every row once, into the cache, checking <paramref name="cancellation"/> between rows: the
+    /// evaluators then only read the cache, so scoring (the slow part) is where a stop request is honoured.
+    /// </summary>
+    private static void Fill(IDataView cached, CancellationToken cancellation)
+    {
+        using (var cursor = cached.GetRowCursor(OutputsOf(cached)))
+        {
+            while (!cancellation.IsCancellationRequested && cursor.MoveNext())
+            {
+            }
+        }
+
+        cancellation.ThrowIfCancellationRequested();
+    }
+
+    private static IEnumerable<DataViewSchema.Column> OutputsOf(IDataView scored) =>
+        new[] { "Label", "Score", "PredictedLabel", "Logit", "Probability" }
+            .Select(name => scored.Schema.GetColumnOrNull(name)).Where(c => c is not null).Select(c => c!.Value);
 
     // Every image is one row; a model that drops or adds rows would make every metric wrong.
     private static int RowsOf(PerClassAucMetrics metrics, IReadOnlyList<ImageRecord> records) => metrics.Rows == records.Count

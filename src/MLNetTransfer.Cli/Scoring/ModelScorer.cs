@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetTransfer.Cli.Data;
@@ -33,8 +34,11 @@ internal static class ModelScorer
         return model.KeyedModel().Transform(input);
     }
 
-    /// <summary>Scores <paramref name="records"/> and reads each row's probabilities and predicted class.</summary>
-    public static ScoredSet Score(MLContext ml, ModelFile model, IReadOnlyList<ImageRecord> records)
+    /// <summary>
+    /// Scores <paramref name="records"/> and reads each row's probabilities and predicted class; stops with
+    /// <see cref="OperationCanceledException"/> between rows once <paramref name="cancellation"/> is cancelled.
+    /// </summary>
+    public static ScoredSet Score(MLContext ml, ModelFile model, IReadOnlyList<ImageRecord> records, CancellationToken cancellation = default)
     {
         IDataView scored = Transform(ml, model, records);
         bool multiLabel = model.Task == TaskKind.MultiLabel;
@@ -49,7 +53,8 @@ internal static class ModelScorer
             var readPredicted = predictedColumn is { } column ? cursor.GetGetter<uint>(column) : null;
             VBuffer<float> buffer = default;
             uint predictedKey = 0;
-            while (cursor.MoveNext())
+            // Stop between rows: the cursor is disposed before the exception below, so no row is in flight when the command returns.
+            while (!cancellation.IsCancellationRequested && cursor.MoveNext())
             {
                 readScore(ref buffer);
                 scores.Add(buffer.DenseValues().ToArray());
@@ -62,6 +67,7 @@ internal static class ModelScorer
             }
         }
 
+        cancellation.ThrowIfCancellationRequested();
         if (scores.Count != records.Count)
         {
             throw new InvalidOperationException($"The model returned {scores.Count} rows for {records.Count} images.");
@@ -74,4 +80,5 @@ internal static class ModelScorer
             Predicted = multiLabel ? null : predicted.ToArray(),
         };
     }
+
 }

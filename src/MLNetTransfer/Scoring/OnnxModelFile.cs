@@ -1,13 +1,13 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 
 namespace MLNetTransfer.Scoring;
 
 /// <summary>
 /// The exported ONNX graph as a file for ML.NET's <c>ApplyOnnxModel</c>, deleted when the chain that reads it is
-/// disposed, and at the latest when the process exits.
+/// disposed, and at the latest when the process exits; a killed process's files are removed by the next one to write
+/// a graph in the same folder (<see cref="OnnxLeftovers"/>).
 /// </summary>
 /// <remarks>
 /// Why not <c>ApplyOnnxModel(..., Stream)</c>: ML.NET 5.0.1's <c>OnnxModel.CreateFromStream</c> copies the stream to a
@@ -31,8 +31,9 @@ internal sealed class OnnxModelFile : IDisposable
     /// <summary>Writes <paramref name="onnx"/> to a new file in <paramref name="directory"/> (the chain's MLContext.TempFilePath, by default the system temp folder).</summary>
     public static OnnxModelFile Write(string directory, byte[] onnx)
     {
-        string name = string.Create(CultureInfo.InvariantCulture, $"mlnettransfer-{Environment.ProcessId}-{Guid.NewGuid():N}.onnx");
-        string path = System.IO.Path.Combine(System.IO.Path.GetFullPath(directory), name);
+        // The pid in the name lets a later process remove the file if this one is killed before it can (OnnxLeftovers).
+        OnnxLeftovers.SweepOnce(directory);
+        string path = System.IO.Path.Combine(System.IO.Path.GetFullPath(directory), OnnxLeftovers.NewFileName());
         lock (Live)
         {
             if (!_exitHandlerAdded)
