@@ -30,7 +30,7 @@ internal static class TrainingRun
         // The saved file, not the object in memory, is what gets evaluated: what the user will ship.
         using var saved = ModelFile.Load(ml, modelPath);
         var (evaluated, evaluatedOn) = run.Evaluated();
-        var metrics = ModelEvaluator.Evaluate(ml, saved, evaluated, evaluatedOn, settings.BootstrapSamples);
+        var metrics = ModelEvaluator.Evaluate(ml, saved, evaluated, evaluatedOn, settings.BootstrapSamples, cancellation);
         var described = Describe(settings, dataset, trainRecords.Count, validationRecords.Count, modelPath);
         Summary.Print(metrics, evaluatedOn);
         if (settings.MetricsJsonPath is { } json)
