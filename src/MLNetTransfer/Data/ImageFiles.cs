@@ -102,7 +102,7 @@ internal static class ImageFiles
         if (IsSameOrInside(root, real) || (isLink && IsSameOrInside(RealPath(Path.GetDirectoryName(sub)!), real)))
         {
             throw new InvalidDataException(
-                $"{how}, which contains the link itself: a symbolic link cycle, which would read the images above it again under this class. Remove the link.");
+                $"{how}, which contains the link itself: a symbolic link cycle, which would read the same images again and again under this class. Remove the link.");
         }
 
         if (!visited.TryAdd(real, sub))
