@@ -32,10 +32,24 @@ internal static class ImageFiles
     /// The images under <paramref name="folder"/> and its visible subfolders, ordinal-sorted by path so that runs see
     /// them in the same order on every file system; <paramref name="ignored"/> counts the other files.
     /// </summary>
-    public static List<string> FindRecursive(string folder, out int ignored)
+    /// <remarks>
+    /// Symbolic links to folders are followed (a class folder may link to images kept on another disk), but each folder
+    /// is read once, by its real path: a link back to a folder above it (<c>train/A/loop -&gt; ..</c>), which would
+    /// otherwise read the other classes' images as this class, or a second way into a folder already read, is refused.
+    /// So is a link into one of <paramref name="otherClassFolders"/>, whose images would silently take this folder's label.
+    /// </remarks>
+    /// <param name="folder">The folder to search.</param>
+    /// <param name="ignored">Receives the number of files that are not images.</param>
+    /// <param name="otherClassFolders">The other classes' folders of the same split, which no link may lead into.</param>
+    /// <exception cref="InvalidDataException">A link loops, reaches a folder twice, or leads into another class's folder; names the link and its target.</exception>
+    public static List<string> FindRecursive(string folder, out int ignored, IReadOnlyList<string>? otherClassFolders = null)
     {
         var images = new List<string>();
         ignored = 0;
+        string root = RealPath(folder);
+        string[] others = (otherClassFolders ?? Array.Empty<string>()).Select(RealPath).ToArray();
+        // Real path -> the path it was first reached by, for the message when a second path reaches it.
+        var visited = new Dictionary<string, string>(StringComparer.Ordinal) { [root] = folder };
         var pending = new Stack<string>();
         pending.Push(folder);
         while (pending.Count > 0)
@@ -57,6 +71,7 @@ internal static class ImageFiles
             {
                 if (!IsHidden(Path.GetFileName(sub)))
                 {
+                    CheckLink(sub, root, folder, others, otherClassFolders, visited);
                     pending.Push(sub);
                 }
             }
@@ -64,5 +79,60 @@ internal static class ImageFiles
 
         images.Sort(StringComparer.Ordinal);
         return images;
+    }
+
+    private static void CheckLink(
+        string sub, string root, string folder, string[] others, IReadOnlyList<string>? otherNames, Dictionary<string, string> visited)
+    {
+        string real = RealPath(sub);
+        bool isLink = new DirectoryInfo(sub).LinkTarget is not null;
+        string how = isLink ? $"'{sub}' is a symbolic link to '{real}'" : $"'{sub}' (real path '{real}')";
+        for (int i = 0; i < others.Length; i++)
+        {
+            if (IsSameOrInside(real, others[i]))
+            {
+                throw new InvalidDataException(
+                    $"{how}, inside the folder of another class '{otherNames![i]}'; its images would be labelled as the class of '{folder}'. " +
+                    "Remove the link or move the images into one class folder.");
+            }
+        }
+
+        // A link to its own folder or one above it: root's real path is under the target, or (for a link deeper down) the
+        // link's own folder is.
+        if (IsSameOrInside(root, real) || (isLink && IsSameOrInside(RealPath(Path.GetDirectoryName(sub)!), real)))
+        {
+            throw new InvalidDataException(
+                $"{how}, which contains the link itself: a symbolic link cycle, which would read the same images again and again under this class. Remove the link.");
+        }
+
+        if (!visited.TryAdd(real, sub))
+        {
+            throw new InvalidDataException(
+                $"{how}, a folder already read as '{visited[real]}': its images would be read twice. Remove the link.");
+        }
+    }
+
+    /// <summary>True when <paramref name="path"/> is <paramref name="folder"/> or lies under it (both real paths).</summary>
+    private static bool IsSameOrInside(string path, string folder) =>
+        path == folder || path.StartsWith(folder.EndsWith(Path.DirectorySeparatorChar) ? folder : folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
+    /// <summary>
+    /// The path with every symbolic link in it resolved, as POSIX realpath(3) gives: a link may sit at any level, so
+    /// each component is resolved in turn (DirectoryInfo.ResolveLinkTarget resolves the last component only).
+    /// </summary>
+    internal static string RealPath(string path)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        string root = Path.GetPathRoot(full)!;
+        string current = root;
+        foreach (string part in full.Substring(root.Length).Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            string next = Path.Combine(current, part);
+            FileSystemInfo? target = new DirectoryInfo(next).LinkTarget is null ? null : new DirectoryInfo(next).ResolveLinkTarget(returnFinalTarget: true);
+            // The final target's own folders may be links too.
+            current = target is null ? next : RealPath(target.FullName);
+        }
+
+        return current;
     }
 }

@@ -26,7 +26,7 @@ namespace MLNetTransfer.Torch.FineTuning;
 internal static class TrainingCheckpoint
 {
     public const string FileName = "checkpoint-last.mlnt";
-    private const int FormatVersion = 1;
+    internal const int FormatVersion = 1;
     private static readonly byte[] _magic = "MLNTCKPT"u8.ToArray();
 
     // Undefined AUCs and a missing validation loss are NaN, which JSON has no number for.
@@ -147,7 +147,15 @@ internal static class TrainingCheckpoint
             throw new InvalidDataException($"'{path}' is checkpoint format {version}; this version reads format {FormatVersion}.");
         }
 
-        var json = reader.ReadBytes(reader.ReadInt32());
+        // BinaryReader.ReadBytes allocates the length it is given before reading, so a corrupt length would ask for up to 2 GB.
+        int jsonLength = reader.ReadInt32();
+        long left = reader.BaseStream.Length - reader.BaseStream.Position;
+        if (jsonLength < 0 || jsonLength > left)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' is truncated or corrupt: its training state needs {jsonLength} bytes, {left} are left.");
+        }
+
+        var json = reader.ReadBytes(jsonLength);
         return JsonSerializer.Deserialize<CheckpointState>(json, _json)
             ?? throw new InvalidDataException($"'{path}' holds no training state.");
     }

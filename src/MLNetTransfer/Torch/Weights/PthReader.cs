@@ -28,6 +28,16 @@ internal static class PthReader
     // reference scripts and timm: "model"; many tutorials: "model_state_dict").
     private static readonly string[] _checkpointKeys = { "state_dict", "model", "model_state_dict" };
 
+    // What reading a file may allocate, as a multiple of its size. torch.save stores records uncompressed and a state_dict's
+    // tensors are mostly whole storages, so a genuine file needs about twice its size (the storages, then the contiguous
+    // copies); a deflated record of zeros or a tensor with zero or overlapping strides needs far more than the file holds
+    // (a 45 MB file of stride-0 tensors once took 6.2 GB before its keys were checked). The floor keeps tiny files readable.
+    private const long AllocationPerFileByte = 4;
+    private const long MinimumAllocation = 1L << 20;
+
+    // PyTorch numel is int64, but no tensor of a ResNet's state_dict comes near 2^31 elements.
+    private const long MaxTensorElements = 1L << 31;
+
     /// <summary>Reads the state_dict tensors of the .pth file at <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a zip-format torch.save of tensors, is truncated, or its pickle names a refused global.</exception>
     public static IReadOnlyList<StoredTensor> Read(string path)
@@ -61,13 +71,15 @@ internal static class PthReader
             throw new InvalidDataException($"PyTorch file '{displayName}' is truncated or not a valid zip archive: {e.Message}", e);
         }
 
+        long fileBytes = stream.Length - start;
+        var budget = new AllocationBudget(Math.Max(MinimumAllocation, fileBytes * AllocationPerFileByte), fileBytes, displayName);
         using (zip)
         {
-            return ReadArchive(zip, displayName);
+            return ReadArchive(zip, displayName, budget);
         }
     }
 
-    private static IReadOnlyList<StoredTensor> ReadArchive(ZipArchive zip, string displayName)
+    private static IReadOnlyList<StoredTensor> ReadArchive(ZipArchive zip, string displayName, AllocationBudget budget)
     {
         // The folder is the saved file's base name and varies; torch.load takes the one record named data.pkl.
         ZipArchiveEntry pickleEntry = zip.Entries
@@ -86,8 +98,8 @@ internal static class PthReader
                 "save the weights with torch.save(model.state_dict(), path) (or torch.jit.load(path).state_dict()).");
         }
 
-        bool bigEndian = ReadByteOrder(zip, prefix, displayName);
-        byte[] pickle = ReadEntry(pickleEntry, displayName, "data.pkl");
+        bool bigEndian = ReadByteOrder(zip, prefix, displayName, budget);
+        byte[] pickle = ReadEntry(pickleEntry, displayName, "data.pkl", budget);
         object? root = RestrictedUnpickler.Load(pickle, displayName);
         PickledDict stateDict = FindStateDict(root, displayName);
 
@@ -99,11 +111,11 @@ internal static class PthReader
             var tensor = (PickledTensor)entry.Value!;
             if (!storages.TryGetValue(tensor.Storage.Key, out byte[]? storage))
             {
-                storage = ReadStorage(zip, prefix, tensor.Storage, name, displayName);
+                storage = ReadStorage(zip, prefix, tensor.Storage, name, displayName, budget);
                 storages.Add(tensor.Storage.Key, storage);
             }
 
-            byte[] data = CopyContiguous(storage, tensor, name, displayName);
+            byte[] data = CopyContiguous(storage, tensor, name, displayName, budget);
             if (bigEndian)
             {
                 ReverseElements(data, StoredTensor.ElementSize(tensor.DType));
@@ -161,7 +173,7 @@ internal static class PthReader
     }
 
     /// <summary>The optional <c>byteorder</c> record; without it torch.load assumes little-endian (torch/serialization.py, _load).</summary>
-    private static bool ReadByteOrder(ZipArchive zip, string prefix, string displayName)
+    private static bool ReadByteOrder(ZipArchive zip, string prefix, string displayName, AllocationBudget budget)
     {
         ZipArchiveEntry? entry = zip.GetEntry(prefix + "byteorder");
         if (entry is null)
@@ -169,7 +181,7 @@ internal static class PthReader
             return false;
         }
 
-        string order = Encoding.ASCII.GetString(ReadEntry(entry, displayName, "byteorder")).Trim();
+        string order = Encoding.ASCII.GetString(ReadEntry(entry, displayName, "byteorder", budget)).Trim();
         return order switch
         {
             "little" => false,
@@ -233,7 +245,7 @@ internal static class PthReader
         return dict;
     }
 
-    private static byte[] ReadStorage(ZipArchive zip, string prefix, PickledStorage storage, string tensorName, string displayName)
+    private static byte[] ReadStorage(ZipArchive zip, string prefix, PickledStorage storage, string tensorName, string displayName, AllocationBudget budget)
     {
         string record = "data/" + storage.Key;
         ZipArchiveEntry entry = zip.GetEntry(prefix + record)
@@ -246,15 +258,18 @@ internal static class PthReader
                 $"but its pickle declares {storage.ByteLength}; the file is truncated or corrupt.");
         }
 
-        return ReadEntry(entry, displayName, record);
+        return ReadEntry(entry, displayName, record, budget);
     }
 
-    private static byte[] ReadEntry(ZipArchiveEntry entry, string displayName, string record)
+    private static byte[] ReadEntry(ZipArchiveEntry entry, string displayName, string record, AllocationBudget budget)
     {
         if (entry.Length > Array.MaxLength)
         {
             throw new InvalidDataException($"PyTorch file '{displayName}' has a record '{record}' of {entry.Length} bytes, too large to read into one array.");
         }
+
+        // The zip's declared size, before anything is allocated: a deflated record can claim far more than the file holds.
+        budget.Take(entry.Length, $"record '{record}' ({entry.Length} bytes unpacked from {entry.CompressedLength})");
 
         try
         {
@@ -273,7 +288,7 @@ internal static class PthReader
     /// Copies a strided view out of its storage in row-major order, as <c>tensor.contiguous()</c> does: element
     /// <c>(i0, ..., in)</c> sits at <c>storage_offset + Σ ik·stride[k]</c> (torch/_utils.py, _rebuild_tensor: <c>t.set_(storage, offset, size, stride)</c>).
     /// </summary>
-    private static byte[] CopyContiguous(byte[] storage, PickledTensor tensor, string name, string displayName)
+    private static byte[] CopyContiguous(byte[] storage, PickledTensor tensor, string name, string displayName, AllocationBudget budget)
     {
         int elementSize = StoredTensor.ElementSize(tensor.DType);
         long[] size = tensor.Size;
@@ -290,7 +305,7 @@ internal static class PthReader
             }
 
             endByte = checked((lastElement + 1) * elementSize);
-            if (checked(count * elementSize) > Array.MaxLength)
+            if (count > MaxTensorElements || checked(count * elementSize) > Array.MaxLength)
             {
                 throw new OverflowException();
             }
@@ -313,6 +328,11 @@ internal static class PthReader
                 $"stride [{string.Join(", ", stride)}]) reaching past the end of its storage '{tensor.Storage.Key}' ({storage.LongLength} bytes).");
         }
 
+        // Checked before the copy is allocated: zero or overlapping strides (tensor.expand) let a few stored bytes declare
+        // any number of elements.
+        budget.Take(count * elementSize,
+            $"tensor '{name}' of size [{string.Join(", ", size)}] and stride [{string.Join(", ", stride)}] " +
+            $"({count * elementSize} bytes once copied out of its {storage.LongLength}-byte storage '{tensor.Storage.Key}')");
         var data = new byte[count * elementSize];
         if (IsRowMajor(size, stride))
         {
@@ -381,6 +401,24 @@ internal static class PthReader
         for (int i = 0; i < data.Length; i += elementSize)
         {
             Array.Reverse(data, i, elementSize);
+        }
+    }
+
+    /// <summary>The bytes reading one file may still allocate; taken before each allocation.</summary>
+    private sealed class AllocationBudget(long limit, long fileBytes, string displayName)
+    {
+        private long _taken;
+
+        public void Take(long bytes, string what)
+        {
+            if (bytes > limit - _taken)
+            {
+                throw new InvalidDataException(
+                    $"PyTorch file '{displayName}' has {what}, past the {limit} bytes that reading a {fileBytes}-byte file may take " +
+                    $"({AllocationPerFileByte} times its size); the file is corrupt or made to exhaust memory.");
+            }
+
+            _taken += bytes;
         }
     }
 }

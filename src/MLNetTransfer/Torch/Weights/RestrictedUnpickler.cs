@@ -638,7 +638,14 @@ internal sealed class RestrictedUnpickler
         }
 
         _position += end + 1;
-        return _utf8.GetString(rest.Slice(0, end));
+        try
+        {
+            return _utf8.GetString(rest.Slice(0, end));
+        }
+        catch (DecoderFallbackException)
+        {
+            throw Error($"has a GLOBAL at byte {_opcodeStart} whose name is not UTF-8");
+        }
     }
 
     /// <summary>LONG1/LONG4: little-endian two's complement (pickle.py, decode_long).</summary>

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace MLNetTransfer.Torch.Weights;
 
@@ -67,6 +68,13 @@ internal static class SafetensorsReader
 
         var header = new byte[headerLength];
         stream.ReadExactly(header);
+        // System.Text.Json parses invalid UTF-8 inside strings and only fails when a name or value is decoded, with an
+        // InvalidOperationException ("Cannot transcode invalid UTF-8 JSON text") that names no file; the format requires
+        // UTF-8 (README, "Format"), so check it first.
+        if (!Utf8.IsValid(header))
+        {
+            throw Error(displayName, $"has a {headerLength}-byte header that is not valid UTF-8");
+        }
         long bufferStart = start + 8 + (long)headerLength;
         long bufferLength = fileLength - 8 - (long)headerLength;
 
