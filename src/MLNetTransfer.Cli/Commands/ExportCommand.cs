@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.IO;
 using Microsoft.ML;
+using MLNetTransfer.Cli.Output;
 using MLNetTransfer.Cli.Scoring;
 using Spectre.Console;
 
@@ -18,6 +19,7 @@ internal static class ExportCommand
         command.Options.Add(onnx);
         command.SetAction((parse, _) => Cli.Run(() =>
         {
+            new OutputPaths().File("--onnx", parse.GetValue(onnx)).Input("--model", parse.GetValue(model)).Check();
             var ml = new MLContext(seed: 1);
             using var loaded = ModelFile.Load(ml, parse.GetValue(model)!);
             byte[] graph;
@@ -32,7 +34,7 @@ internal static class ExportCommand
 
             string target = Path.GetFullPath(parse.GetValue(onnx)!);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.WriteAllBytes(target, graph);
+            AtomicFile.Write(target, stream => stream.Write(graph));
             AnsiConsole.WriteLine($"Wrote {target} ({graph.Length / 1024.0 / 1024.0:F1} MB; classes: {string.Join(", ", loaded.ClassNames)})");
             return ExitCodes.Success;
         }));
