@@ -27,10 +27,23 @@ internal static class AtomicFile
         string temp = TempPathFor(full);
         try
         {
+            bool closedByWriter;
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
             {
                 write(stream);
-                stream.Flush(flushToDisk: true);
+                closedByWriter = !stream.CanWrite;
+                if (!closedByWriter)
+                {
+                    stream.Flush(flushToDisk: true);
+                }
+            }
+
+            if (closedByWriter)
+            {
+                // A writer that closes the stream it is given (a library's own using) has handed its bytes to the OS
+                // but not to the disk; fsync through a second handle syncs the same file.
+                using var again = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+                again.Flush(flushToDisk: true);
             }
 
             File.Move(temp, full, overwrite: true);

@@ -48,6 +48,22 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void A_writer_that_closes_the_stream_itself_still_replaces_the_file()
+    {
+        string path = Path.Combine(_dir, "model.zip");
+        File.WriteAllBytes(path, new byte[] { 1, 2, 3 });
+
+        AtomicFile.Write(path, stream =>
+        {
+            stream.Write(new byte[] { 4, 5 });
+            stream.Dispose(); // as a writer with its own using over the stream does
+        });
+
+        Assert.Equal(new byte[] { 4, 5 }, File.ReadAllBytes(path));
+        Assert.Equal(new[] { path }, Directory.GetFiles(_dir));
+    }
+
+    [Fact]
     public void A_successful_write_replaces_the_file_and_leaves_no_temporary_file()
     {
         string path = Path.Combine(_dir, "model.onnx");
