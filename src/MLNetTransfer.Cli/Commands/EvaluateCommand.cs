@@ -30,9 +30,14 @@ internal static class EvaluateCommand
         command.SetAction((parse, cancellation) => Cli.Run(() =>
         {
             int bootstrapSamples = TrainCommand.BootstrapSamples(parse.GetValue(bootstrap));
+            var source = data.Read(parse);
+            new OutputPaths()
+                .File("--metrics-json", parse.GetValue(metricsJson)).Folder("--report", parse.GetValue(report))
+                .Input("--model", parse.GetValue(model)).Input(DataSourceOptions.DataOption, source.DataPath)
+                .Input(DataSourceOptions.ValidationOption, source.ValidationPath).Input(DataSourceOptions.TestOption, source.TestPath)
+                .Check();
             var ml = new MLContext(seed: 1);
             using var loaded = ModelFile.Load(ml, parse.GetValue(model)!);
-            var source = data.Read(parse);
             var (records, evaluatedOn) = LabelledImages(loaded, source);
             var metrics = ModelEvaluator.Evaluate(ml, loaded, records, evaluatedOn, bootstrapSamples, cancellation);
             Summary.Print(metrics, evaluatedOn);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.IO;
 using Microsoft.ML;
+using MLNetTransfer.Cli.Output;
 using MLNetTransfer.Cli.Scoring;
 using Spectre.Console;
 
@@ -18,6 +19,7 @@ internal static class ExportCommand
         command.Options.Add(onnx);
         command.SetAction((parse, cancellation) => Cli.Run(() =>
         {
+            new OutputPaths().File("--onnx", parse.GetValue(onnx)).Input("--model", parse.GetValue(model)).Check();
             var ml = new MLContext(seed: 1);
             using var loaded = ModelFile.Load(ml, parse.GetValue(model)!);
             byte[] graph;
@@ -34,16 +36,7 @@ internal static class ExportCommand
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             cancellation.ThrowIfCancellationRequested();
             // Written beside the target and renamed, so the --onnx file only ever appears complete.
-            string partial = target + ".partial";
-            try
-            {
-                File.WriteAllBytes(partial, graph);
-                File.Move(partial, target, overwrite: true);
-            }
-            finally
-            {
-                File.Delete(partial);
-            }
+            AtomicFile.Write(target, stream => stream.Write(graph));
             AnsiConsole.WriteLine($"Wrote {target} ({graph.Length / 1024.0 / 1024.0:F1} MB; classes: {string.Join(", ", loaded.ClassNames)})");
             return ExitCodes.Success;
         }));

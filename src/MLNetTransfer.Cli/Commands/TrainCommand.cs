@@ -2,6 +2,8 @@ using System;
 using System.CommandLine;
 using System.Globalization;
 using System.IO;
+using MLNetTransfer.Cli.Data;
+using MLNetTransfer.Cli.Output;
 using MLNetTransfer.Cli.Training;
 
 namespace MLNetTransfer.Cli.Commands;
@@ -117,6 +119,13 @@ internal static class TrainCommand
             {
                 throw new CliException(ExitCodes.Usage, "--resume needs --checkpoint-dir: the folder of the stopped run's checkpoint.");
             }
+
+            new OutputPaths()
+                .File("--output", settings.ModelPath).File("--metrics-json", settings.MetricsJsonPath).File("--validation-list", settings.ValidationListPath)
+                .Folder("--report", settings.ReportDirectory).Folder("--checkpoint-dir", settings.CheckpointDirectory)
+                .Input(DataSourceOptions.DataOption, settings.Data.DataPath).Input(DataSourceOptions.ValidationOption, settings.Data.ValidationPath)
+                .Input(DataSourceOptions.TestOption, settings.Data.TestPath).Input("--weights", settings.WeightsPath)
+                .Check();
 
             if (StrategySweep.Requested(parse.GetValue(strategy)!))
             {

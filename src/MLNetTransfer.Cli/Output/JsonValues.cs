@@ -11,16 +11,18 @@ namespace MLNetTransfer.Cli.Output;
 /// </summary>
 internal static class JsonValues
 {
-    /// <summary>Writes one JSON object, whose members <paramref name="members"/> writes, to <paramref name="path"/> (its folder created); returns the full path.</summary>
+    /// <summary>Writes one JSON object, whose members <paramref name="members"/> writes, to <paramref name="path"/> (its folder created); returns the full path. Written through <see cref="AtomicFile"/>: a failure leaves the previous file.</summary>
     public static string WriteObject(string path, Action<Utf8JsonWriter> members)
     {
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        using var stream = File.Create(full);
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        json.WriteStartObject();
-        members(json);
-        json.WriteEndObject();
+        AtomicFile.Write(full, stream =>
+        {
+            using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            json.WriteStartObject();
+            members(json);
+            json.WriteEndObject();
+        });
         return full;
     }
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.IO;
+using MLNetTransfer.Cli.Output;
 using OxyPlot;
 using OxyPlot.Legends;
 using OxyPlot.SkiaSharp;
@@ -70,10 +70,9 @@ internal static class PlotStyle
         return model;
     }
 
-    /// <summary>Writes <paramref name="model"/> as a PNG of the given pixel size.</summary>
+    /// <summary>Writes <paramref name="model"/> as a PNG of the given pixel size, all or nothing (<see cref="AtomicFile"/>).</summary>
     public static void SavePng(PlotModel model, string path, int width, int height)
     {
-        using FileStream stream = File.Create(path);
-        new PngExporter { Width = width, Height = height }.Export(model, stream);
+        AtomicFile.Write(path, stream => new PngExporter { Width = width, Height = height }.Export(model, stream));
     }
 }

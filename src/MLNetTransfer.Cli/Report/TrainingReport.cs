@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.IO;
 using System.Text;
+using MLNetTransfer.Cli.Output;
 using OxyPlot;
 
 namespace MLNetTransfer.Cli.Report;
@@ -88,7 +89,8 @@ internal static class TrainingReport
         }
 
         string page = Path.Combine(directory, PageFile);
-        File.WriteAllText(page, HtmlPage.Render(input, images, roc), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        byte[] html = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(HtmlPage.Render(input, images, roc));
+        AtomicFile.Write(page, stream => stream.Write(html));
         written.Add(page);
         return written;
     }

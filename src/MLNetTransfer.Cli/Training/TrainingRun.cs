@@ -121,7 +121,7 @@ internal static class TrainingRun
             });
             training = model.OfType<ResNetFineTuneTransformer>().Single().TrainingResult;
             Directory.CreateDirectory(Path.GetDirectoryName(modelPath)!);
-            ml.Model.Save(model, trainView.Schema, modelPath);
+            AtomicFile.Write(modelPath, stream => ml.Model.Save(model, trainView.Schema, stream));
         }
         catch (Exception e) when (e is InvalidDataException or NotSupportedException && settings.WeightsPath is { } weights
             && e.Message.Contains(Path.GetFileName(weights), StringComparison.Ordinal))
@@ -239,7 +239,14 @@ internal static class TrainingRun
     {
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        File.WriteAllLines(full, validation.Select(r => r.Path));
+        AtomicFile.Write(full, stream =>
+        {
+            using var writer = new StreamWriter(stream, leaveOpen: true);
+            foreach (var record in validation)
+            {
+                writer.WriteLine(record.Path);
+            }
+        });
         AnsiConsole.WriteLine($"Wrote the {validation.Count} validation images' paths to {full}");
     }
 

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using MLNetTransfer.Torch;
 using MLNetTransfer.Torch.FineTuning;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -123,6 +124,38 @@ public sealed class TrainingCheckpointTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => TrainingCheckpoint.Load(path, Fingerprint, model, optimizer, best));
         Assert.Contains(path, e.Message);
         Assert.Contains("signature", e.Message);
+    }
+
+    [Fact]
+    public void A_save_that_fails_half_way_leaves_the_previous_checkpoint_loadable_and_no_temporary_file()
+    {
+        using var model = BestWeightsTests.SmallModel(seed: 1);
+        using var optimizer = optim.AdamW(model.parameters(), lr: 0.01);
+        using var best = new BestWeights(keep: true);
+        TrainingCheckpoint.Save(_dir, new CheckpointState { RunFingerprint = Fingerprint, CompletedEpochs = 1 }, model, optimizer, best);
+        string path = TrainingCheckpoint.PathIn(_dir);
+        byte[] before = File.ReadAllBytes(path);
+
+        // The next epoch's checkpoint, written through the same AtomicFile that Save uses, by a writer that fails
+        // half-way through it (a full disk, a killed process).
+        string next = Path.Combine(_dir, "next");
+        Step(model, optimizer);
+        TrainingCheckpoint.Save(next, new CheckpointState { RunFingerprint = Fingerprint, CompletedEpochs = 2 }, model, optimizer, best);
+        byte[] nextBytes = File.ReadAllBytes(TrainingCheckpoint.PathIn(next));
+        Directory.Delete(next, recursive: true);
+        Assert.Throws<IOException>(() => AtomicFile.Write(path, stream =>
+        {
+            stream.Write(nextBytes, 0, nextBytes.Length / 2);
+            throw new IOException("no space left on device (simulated)");
+        }));
+
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Equal(new[] { TrainingCheckpoint.FileName }, Directory.GetFiles(_dir).Select(Path.GetFileName));
+        using var resumed = BestWeightsTests.SmallModel(seed: 3);
+        using var resumedOptimizer = optim.AdamW(resumed.parameters(), lr: 0.01);
+        using var resumedBest = new BestWeights(keep: true);
+        Assert.Equal(1, TrainingCheckpoint.Load(path, Fingerprint, resumed, resumedOptimizer, resumedBest).CompletedEpochs);
+        Assert.Equal(1, TrainingCheckpoint.ReadState(path).CompletedEpochs);
     }
 
     // One training step on an input drawn from the seed.

@@ -18,8 +18,8 @@ namespace MLNetTransfer.Torch.FineTuning;
 /// Layout (little-endian): the 8 bytes <c>MLNTCKPT</c>; int32 format version; int32 length + UTF-8 JSON of
 /// <see cref="CheckpointState"/>; int64 length + the model (TorchSharp <c>Module.save</c>); int64 length + the
 /// optimizer (<c>save_state_dict</c>); int64 length + the RNG state bytes; int64 length + the best weights in the
-/// model's layout (0 when there are none). Written to a temporary file and renamed, so an interruption while saving
-/// leaves the previous checkpoint.
+/// model's layout (0 when there are none). Written through <see cref="AtomicFile"/> (a flushed temporary file renamed
+/// over the old one), so an interruption or a failure while saving leaves the previous checkpoint as it was.
 /// Format history:
 /// <list type="bullet"><item>1: initial.</item></list>
 /// </remarks>
@@ -42,11 +42,9 @@ internal static class TrainingCheckpoint
     public static void Save(string directory, CheckpointState state, nn.Module model, OptimizerHelper optimizer, BestWeights best)
     {
         Directory.CreateDirectory(directory);
-        string path = PathIn(directory);
-        string temp = path + ".tmp";
-        using (var file = File.Create(temp))
-        using (var writer = new BinaryWriter(file, Encoding.UTF8, leaveOpen: true))
+        AtomicFile.Write(PathIn(directory), file =>
         {
+            using var writer = new BinaryWriter(file, Encoding.UTF8, leaveOpen: true);
             writer.Write(_magic);
             writer.Write(FormatVersion);
             var json = JsonSerializer.SerializeToUtf8Bytes(state, _json);
@@ -69,9 +67,9 @@ internal static class TrainingCheckpoint
             {
                 writer.Write(0L);
             }
-        }
 
-        File.Move(temp, path, overwrite: true);
+            writer.Flush();
+        });
     }
 
     /// <summary>
