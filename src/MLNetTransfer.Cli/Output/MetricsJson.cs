@@ -210,8 +210,6 @@ internal static class MetricsJson
         }
     }
 
-
-
     private static void WriteTraining(Utf8JsonWriter json, FineTuneResult training)
     {
         json.WriteString("strategy", training.Strategy.ToString());

@@ -47,7 +47,7 @@ internal static class FlipAveragedTemperature
                         continue;
                     }
 
-                    double p = (Sigmoid(logits[i * labels + label] / t) + Sigmoid(mirrored[i * labels + label] / t)) / 2;
+                    double p = (TemperatureScaling.Sigmoid(logits[i * labels + label] / t) + TemperatureScaling.Sigmoid(mirrored[i * labels + label] / t)) / 2;
                     sum -= y == 1f ? Math.Log(Math.Max(p, 1e-300)) : Math.Log(Math.Max(1 - p, 1e-300));
                     known++;
                 }
@@ -105,6 +105,4 @@ internal static class FlipAveragedTemperature
 
         return Math.Exp(logits[row * classes + at] / t - max) / sum;
     }
-
-    private static double Sigmoid(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
 }

@@ -119,7 +119,7 @@ internal static class ValidationCalibrator
                 {
                     for (int c = 0; c < k; c++)
                     {
-                        result[i * k + c] += (row[c] >= 0 ? 1 / (1 + Math.Exp(-row[c])) : Math.Exp(row[c]) / (1 + Math.Exp(row[c]))) / views.Length;
+                        result[i * k + c] += TemperatureScaling.Sigmoid(row[c]) / views.Length;
                     }
                 }
                 else
