@@ -16,6 +16,7 @@ namespace MLNetTransfer.Cli.Tests;
 /// <c>--resume</c> continues from the last checkpoint and ends with the full run's epochs.
 /// </summary>
 [Collection("NoParallelization")]
+[Trait("Category", "Reliability")]
 public sealed class InterruptedTrainingTests : IDisposable
 {
     private readonly ITestOutputHelper _log;

@@ -19,6 +19,7 @@ namespace MLNetTransfer.Cli.Tests;
 /// SIGINTs in a row end the same way, never with the runtime's abort (134).
 /// </summary>
 [Collection("NoParallelization")]
+[Trait("Category", "Reliability")]
 public sealed class StopSignalTests : IClassFixture<StopSignalTests.TrainedModel>
 {
     private readonly ITestOutputHelper _log;

@@ -6,6 +6,7 @@ using Xunit;
 namespace MLNetTransfer.Torch.Tests;
 
 /// <summary>The library's all-or-nothing file replacement, on its own.</summary>
+[Trait("Category", "Reliability")]
 public sealed class AtomicFileTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("mlnettransfer-atomic-").FullName;

@@ -14,6 +14,7 @@ namespace MLNetTransfer.Cli.Tests.Data;
 /// used to be scored as a half-grey image and counted in the accuracy), and predict names it and scores the others.
 /// </summary>
 [Collection("NoParallelization")]
+[Trait("Category", "Reliability")]
 public sealed class ImageGateCliTests : IDisposable
 {
     private readonly ITestOutputHelper _log;

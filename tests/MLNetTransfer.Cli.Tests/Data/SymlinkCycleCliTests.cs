@@ -11,6 +11,7 @@ namespace MLNetTransfer.Cli.Tests.Data;
 /// the run exit 0; the built tool now stops with exit code 2 (data) naming the link, before any training. Symbolic links
 /// need no privilege on Linux and macOS only, so on Windows the test returns at once.
 /// </summary>
+[Trait("Category", "Reliability")]
 public sealed class SymlinkCycleCliTests
 {
     private readonly ITestOutputHelper _log;

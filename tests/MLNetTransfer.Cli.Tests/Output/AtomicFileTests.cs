@@ -7,6 +7,7 @@ using Xunit;
 namespace MLNetTransfer.Cli.Tests.Output;
 
 /// <summary>The command line's all-or-nothing file replacement, which model.zip, the ONNX file, the metrics JSON and the report go through.</summary>
+[Trait("Category", "Reliability")]
 public sealed class AtomicFileTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("mlnettransfer-cli-atomic-").FullName;

@@ -12,6 +12,7 @@ namespace MLNetTransfer.Cli.Tests.Output;
 /// option(s), and comes before the first training line, and the data set is left as it was.
 /// </summary>
 [Collection("NoParallelization")]
+[Trait("Category", "Reliability")]
 public sealed class OutputPathTests : System.IDisposable
 {
     private readonly ITestOutputHelper _log;

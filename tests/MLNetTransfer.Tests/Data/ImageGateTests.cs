@@ -16,6 +16,7 @@ namespace MLNetTransfer.Tests.Data;
 /// The image gate: files that lie about their size, end early, are not images or are too small are refused, named,
 /// before anything is trained; a sound file passes.
 /// </summary>
+[Trait("Category", "Reliability")]
 public sealed class ImageGateTests : IDisposable
 {
     private readonly TempDataFolder _folder = new();

@@ -13,6 +13,7 @@ namespace MLNetTransfer.Tests.Data;
 /// target. A link to a folder outside the data set is followed. Symbolic links need no privilege on Linux and macOS
 /// only, so on Windows these tests return at once.
 /// </summary>
+[Trait("Category", "Reliability")]
 public sealed class SymlinkFolderTests
 {
     private readonly MLContext _ml = new(seed: 1);

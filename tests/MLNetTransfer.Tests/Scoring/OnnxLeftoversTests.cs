@@ -10,6 +10,7 @@ namespace MLNetTransfer.Tests.Scoring;
 /// Graph files of a process that was killed (its pid is no longer running) are removed the first time another process
 /// writes a graph in the same folder; those of running processes, and other files, stay.
 /// </summary>
+[Trait("Category", "Reliability")]
 public sealed class OnnxLeftoversTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("mlnettransfer-leftovers-").FullName;

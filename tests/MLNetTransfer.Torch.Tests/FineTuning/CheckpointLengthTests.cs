@@ -7,6 +7,7 @@ using Xunit;
 namespace MLNetTransfer.Torch.Tests.FineTuning;
 
 /// <summary>A training checkpoint whose training-state length is larger than the file is refused before it is allocated.</summary>
+[Trait("Category", "Reliability")]
 public sealed class CheckpointLengthTests : IDisposable
 {
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"mlnettransfer-{Guid.NewGuid():N}.mlnt");

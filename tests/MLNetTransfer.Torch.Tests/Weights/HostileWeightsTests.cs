@@ -13,6 +13,7 @@ namespace MLNetTransfer.Torch.Tests.Weights;
 /// Weights files whose lengths and shapes lie: each is refused with an <see cref="InvalidDataException"/> naming the
 /// file (and the tensor or record), before the memory it declares is allocated. The .pth files are written by PyTorch.
 /// </summary>
+[Trait("Category", "Reliability")]
 public sealed class HostileWeightsTests : IClassFixture<HostileWeights>
 {
     // Every file here declares at least 128 MiB; a refusal before allocating stays far below this.

@@ -13,6 +13,7 @@ namespace MLNetTransfer.Torch.Tests.Weights;
 /// decodes strings strictly; these tests keep it so. The files are written byte by byte from the protobuf wire format
 /// (https://protobuf.dev/programming-guides/encoding/) and onnx.proto's field numbers (ModelProto.producer_name = 2).
 /// </summary>
+[Trait("Category", "Reliability")]
 public sealed class OnnxLengthTests : IDisposable
 {
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"mlnettransfer-{Guid.NewGuid():N}.onnx");
