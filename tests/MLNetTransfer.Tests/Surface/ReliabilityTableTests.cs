@@ -77,8 +77,8 @@ public sealed class ReliabilityTableTests
     // A method is named by "Class.Method", or by its bare name next to its class's name, or (for a class with one
     // test, typically a theory whose rows are the table's rows) by the class's name alone.
     private static bool Covered(string named, string type, string method, int methodsInClass) =>
-        named.Contains($"{type}.{method}", StringComparison.Ordinal)
-        || (Regex.IsMatch(named, $@"\b{Regex.Escape(method)}\b") && named.Contains(type, StringComparison.Ordinal))
+        Regex.IsMatch(named, $@"\b{Regex.Escape(type)}\.{Regex.Escape(method)}\b")
+        || (Regex.IsMatch(named, $@"\b{Regex.Escape(method)}\b") && Regex.IsMatch(named, $@"\b{Regex.Escape(type)}\b"))
         || (methodsInClass == 1 && Regex.IsMatch(named, $@"\b{Regex.Escape(type)}\b"));
 
     private static List<(int Line, string TestCell)> Rows()
