@@ -335,6 +335,11 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
             throw new ArgumentOutOfRangeException(nameof(o.MaxImagePixels), o.MaxImagePixels, "MaxImagePixels, the largest width x height accepted, must be positive.");
         }
 
+        if (!Enum.IsDefined(o.BadImagePolicy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(o.BadImagePolicy), o.BadImagePolicy, "BadImagePolicy is not one of Fail, Skip.");
+        }
+
         if (!(o.ThresholdTarget >= 0 && o.ThresholdTarget <= 1))
         {
             throw new ArgumentOutOfRangeException(nameof(o.ThresholdTarget), o.ThresholdTarget, "ThresholdTarget, a sensitivity or specificity, lies in [0, 1].");

@@ -75,6 +75,10 @@ public sealed class BadImagePolicyTests
         options.ValidationFraction = 0;
         using var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.Transforms.FineTuneResNet(options)).Fit(train.Load(ml)).LastTransformer;
         Assert.Empty(model.SkippedImages);
+
+        options.BadImagePolicy = (BadImagePolicy)7;
+        var undefined = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.FineTuneResNet(options));
+        Assert.Equal(nameof(ResNetFineTuneTrainer.Options.BadImagePolicy), undefined.ParamName);
     }
 
     [Fact]
