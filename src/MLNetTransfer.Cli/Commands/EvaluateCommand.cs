@@ -27,6 +27,9 @@ internal static class EvaluateCommand
         command.Options.Add(metricsJson);
         command.Options.Add(report);
         command.Options.Add(bootstrap);
+        var badImages = BadImagesOption.Create("What to do with images the image gate refuses (missing, not PNG/JPEG, truncated or corrupt, over the pixel budget): " +
+            "fail stops, naming them; skip leaves them out of the metrics, prints how many, and lists them in --metrics-json (skipped_images) and --report.");
+        command.Options.Add(badImages);
         command.SetAction((parse, cancellation) => Cli.Run(() =>
         {
             int bootstrapSamples = TrainCommand.BootstrapSamples(parse.GetValue(bootstrap));
@@ -39,6 +42,19 @@ internal static class EvaluateCommand
             var ml = new MLContext(seed: 1);
             using var loaded = ModelFile.Load(ml, parse.GetValue(model)!);
             var (records, evaluatedOn) = LabelledImages(loaded, source);
+            IReadOnlyList<SkippedImageRow>? skipped = null;
+            if (BadImagesOption.Parse(parse.GetValue(badImages)!) == BadImagePolicy.Skip)
+            {
+                // Left out before scoring; evaluated_on counts the images scored. "test": the test split; "data": all of --data.
+                (records, skipped) = ImageCheck.Partition(records, evaluatedOn.StartsWith("test split", StringComparison.Ordinal) ? SkippedImageRow.TestSplit : "data");
+                evaluatedOn = $"{evaluatedOn}; {skipped.Count} image(s) skipped by --bad-images skip";
+                AnsiConsole.WriteLine($"--bad-images skip: {skipped.Count} image(s) left out.");
+                foreach (var s in skipped)
+                {
+                    AnsiConsole.MarkupLine(Markup.Escape($"--bad-images skip: '{s.Path}' {s.Reason}"));
+                }
+            }
+
             var metrics = ModelEvaluator.Evaluate(ml, loaded, records, evaluatedOn, bootstrapSamples, cancellation);
             Summary.Print(metrics, evaluatedOn);
             var described = new[]
@@ -48,13 +64,13 @@ internal static class EvaluateCommand
             };
             if (parse.GetValue(metricsJson) is { } json)
             {
-                MetricsJson.Write(json, "evaluate", metrics, evaluatedOn, null, described);
+                MetricsJson.Write(json, "evaluate", metrics, evaluatedOn, null, described, skipped);
                 AnsiConsole.WriteLine($"Wrote {Path.GetFullPath(json)}");
             }
 
             if (parse.GetValue(report) is { } folder)
             {
-                string index = ReportWriter.Write(folder, $"mlnet-transfer evaluate: {Path.GetFileName(loaded.Path)}", metrics, evaluatedOn, null, described);
+                string index = ReportWriter.Write(folder, $"mlnet-transfer evaluate: {Path.GetFileName(loaded.Path)}", metrics, evaluatedOn, null, described, skipped);
                 AnsiConsole.WriteLine($"Wrote the report {index}");
             }
 

@@ -26,6 +26,10 @@ internal static class PredictCommand
         command.Options.Add(model);
         command.Arguments.Add(inputs);
         command.Options.Add(json);
+        // Accepted for symmetry with train and evaluate: predict already scores the images that pass the gate and names
+        // the others on stderr (exit 2), under both values.
+        var badImages = BadImagesOption.Create("fail or skip; predict does the same under both: it scores the images that pass the image gate and names each refused one on stderr (exit code 2 when any was refused).");
+        command.Options.Add(badImages);
         command.SetAction((parse, cancellation) => Cli.Run(() =>
         {
             var ml = new MLContext(seed: 1);

@@ -81,6 +81,10 @@ internal static class TrainCommand
             command.Options.Add(option);
         }
 
+        var badImages = BadImagesOption.Create("What to do with images the image gate refuses (missing, not PNG/JPEG, truncated or corrupt, over --max-image-pixels, smaller than --image-size): " +
+            "fail stops, naming them; skip leaves them out of training, validation and test, prints how many, and lists them in --metrics-json (skipped_images) and --report.");
+        command.Options.Add(badImages);
+
         command.SetAction((parse, cancellation) => Cli.Run(() =>
         {
             var settings = new TrainSettings
@@ -114,6 +118,7 @@ internal static class TrainCommand
                 MaxImagePixels = parse.GetValue(maxImagePixels) > 0 ? parse.GetValue(maxImagePixels)
                     : throw new CliException(ExitCodes.Usage, $"--max-image-pixels must be positive; got {parse.GetValue(maxImagePixels)}."),
                 AllowUpscaling = parse.GetValue(allowUpscaling),
+                BadImages = BadImagesOption.Parse(parse.GetValue(badImages)!),
             };
             if (settings.Resume && settings.CheckpointDirectory is null)
             {

@@ -11,11 +11,37 @@ namespace MLNetTransfer.Cli.Output;
 /// </summary>
 internal static class MetricsJson
 {
-    /// <summary>Writes the metrics of <c>train</c> (with <paramref name="training"/>) or <c>evaluate</c> (without).</summary>
+    /// <summary>
+    /// Writes the metrics of <c>train</c> (with <paramref name="training"/>) or <c>evaluate</c> (without); with
+    /// <c>--bad-images skip</c>, <paramref name="skipped"/> (possibly empty) as <c>skipped_images</c>.
+    /// </summary>
     public static void Write(string path, string command, EvaluationMetrics metrics, string evaluatedOn, FineTuneResult? training,
-        IReadOnlyList<KeyValuePair<string, object?>> settings)
+        IReadOnlyList<KeyValuePair<string, object?>> settings, IReadOnlyList<SkippedImageRow>? skipped = null)
     {
-        JsonValues.WriteObject(path, json => WriteMembers(json, command, metrics, evaluatedOn, training, settings));
+        JsonValues.WriteObject(path, json =>
+        {
+            WriteMembers(json, command, metrics, evaluatedOn, training, settings);
+            if (skipped is not null)
+            {
+                WriteSkipped(json, skipped);
+            }
+        });
+    }
+
+    // --bad-images skip: [{"path", "split", "reason"}], in the order they were found.
+    private static void WriteSkipped(Utf8JsonWriter json, IReadOnlyList<SkippedImageRow> skipped)
+    {
+        json.WriteStartArray("skipped_images");
+        foreach (var s in skipped)
+        {
+            json.WriteStartObject();
+            json.WriteString("path", s.Path);
+            json.WriteString("split", s.Split);
+            json.WriteString("reason", s.Reason);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteMembers(Utf8JsonWriter json, string command, EvaluationMetrics metrics, string evaluatedOn, FineTuneResult? training,

@@ -13,7 +13,7 @@ internal static class ReportWriter
 {
     /// <summary>Writes the report into <paramref name="directory"/> and returns the path of its index.html.</summary>
     public static string Write(string directory, string title, EvaluationMetrics metrics, string evaluatedOn,
-        FineTuneResult? training, IReadOnlyList<KeyValuePair<string, object?>> settings)
+        FineTuneResult? training, IReadOnlyList<KeyValuePair<string, object?>> settings, IReadOnlyList<SkippedImageRow>? skipped = null)
     {
         var metricRows = new List<(string, string)>
         {
@@ -48,6 +48,7 @@ internal static class ReportWriter
             EvaluatedOn = evaluatedOn,
             Reliability = metrics.Diagnostics.ReliabilityBins,
             Ece = metrics.Diagnostics.ExpectedCalibrationError,
+            SkippedImages = skipped,
         };
         TrainingReport.Write(input, directory);
         return Path.Combine(Path.GetFullPath(directory), TrainingReport.PageFile);

@@ -35,6 +35,7 @@ internal static class HtmlPage
 
         AppendPairs(html, "Settings", input.Settings);
         AppendPairs(html, "Metrics", input.Metrics);
+        AppendSkipped(html, input.SkippedImages);
         AppendEpochs(html, input.Epochs, input.BestEpoch);
         AppendRoc(html, roc, input.IsSingleLabel);
 
@@ -65,6 +66,31 @@ internal static class HtmlPage
         foreach ((string name, string value) in pairs)
         {
             html.Append("<tr><th>").Append(Encode(name)).Append("</th><td>").Append(Encode(value)).Append("</td></tr>\n");
+        }
+
+        html.Append("</table>\n");
+    }
+
+    // --bad-images skip: every image left out, with its split and the gate's reason; "none" when it left out none.
+    private static void AppendSkipped(StringBuilder html, IReadOnlyList<MLNetTransfer.Cli.Scoring.SkippedImageRow>? skipped)
+    {
+        if (skipped is null)
+        {
+            return;
+        }
+
+        html.Append("<h2>Skipped images</h2>\n");
+        if (skipped.Count == 0)
+        {
+            html.Append("<p class=\"note\">None: every image passed the image gate.</p>\n");
+            return;
+        }
+
+        html.Append("<p>--bad-images skip left out ").Append(skipped.Count.ToString(CultureInfo.InvariantCulture))
+            .Append(" image(s) that the image gate refused; they are in no metric.</p>\n<table>\n<tr><th>Image</th><th>Split</th><th>Reason</th></tr>\n");
+        foreach (var s in skipped)
+        {
+            html.Append("<tr><td>").Append(Encode(s.Path)).Append("</td><td>").Append(Encode(s.Split)).Append("</td><td>").Append(Encode(s.Reason)).Append("</td></tr>\n");
         }
 
         html.Append("</table>\n");

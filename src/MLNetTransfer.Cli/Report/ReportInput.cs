@@ -50,6 +50,9 @@ internal sealed class ReportInput
     /// <summary>Which rows were scored, e.g. "test split (100 images)"; shown with the ROC and confusion plots.</summary>
     public string EvaluatedOn { get; init; } = "";
 
+    /// <summary>With <c>--bad-images skip</c>, the images left out (possibly none), listed in their own section; null without it.</summary>
+    public IReadOnlyList<MLNetTransfer.Cli.Scoring.SkippedImageRow>? SkippedImages { get; init; }
+
     /// <summary>True for binary and multiclass tasks.</summary>
     public bool IsSingleLabel => Task != TaskKind.MultiLabel;
 

@@ -1,4 +1,7 @@
+using System.Collections.Generic;
+using System.Linq;
 using Microsoft.ML;
+using MLNetTransfer.Cli.Data;
 
 namespace MLNetTransfer.Cli.Scoring;
 
@@ -14,4 +17,17 @@ internal static class ImageCheck
 
     /// <summary>Null when the file passes the gate (within <paramref name="maxPixels"/>, 0 for the default); otherwise why not.</summary>
     public static string? Problem(string path, long maxPixels = 0) => Context.Data.FindImageProblem(path, maxPixels);
+
+    /// <summary>
+    /// <c>--bad-images skip</c>: the records that pass the gate, in order, and those that do not, as rows of
+    /// <paramref name="split"/> (checked in parallel).
+    /// </summary>
+    public static (IReadOnlyList<ImageRecord> Kept, IReadOnlyList<SkippedImageRow> Skipped) Partition(IReadOnlyList<ImageRecord> records, string split, long maxPixels = 0)
+    {
+        var problems = records.AsParallel().AsOrdered().Select(r => Problem(r.Path, maxPixels)).ToArray();
+        var kept = records.Where((_, i) => problems[i] is null).ToList();
+        var skipped = records.Select((r, i) => (r.Path, Problem: problems[i])).Where(p => p.Problem is not null)
+            .Select(p => new SkippedImageRow(p.Path, split, p.Problem!)).ToList();
+        return (kept, skipped);
+    }
 }

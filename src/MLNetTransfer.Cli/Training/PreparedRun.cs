@@ -1,6 +1,9 @@
+using System;
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.ML;
 using MLNetTransfer.Cli.Data;
+using MLNetTransfer.Cli.Scoring;
 
 namespace MLNetTransfer.Cli.Training;
 
@@ -28,7 +31,22 @@ internal sealed record PreparedRun(
     /// The images a trained model is evaluated on, and how the output names them: the test split, or without one the
     /// validation set, which also chose the best epoch, so its metrics are optimistic.
     /// </summary>
-    public (IReadOnlyList<ImageRecord> Records, string Description) Evaluated() => Dataset.Test is { } test
-        ? (test, $"test split ({test.Count} images)")
-        : (Validation, $"validation set ({Validation.Count} images; it also chose the best epoch, so this is optimistic: keep a test split)");
+    /// <remarks>With <c>--bad-images skip</c>, without the images left out (the test split's are already out of <see cref="Dataset"/>).</remarks>
+    public (IReadOnlyList<ImageRecord> Records, string Description) Evaluated()
+    {
+        if (Dataset.Test is { } test)
+        {
+            return (test, $"test split ({test.Count} images)");
+        }
+
+        var left = Skipped.Where(s => s.Split == SkippedImageRow.ValidationSplit).Select(s => s.Path).ToHashSet(StringComparer.Ordinal);
+        var validation = left.Count == 0 ? Validation : Validation.Where(r => !left.Contains(r.Path)).ToList();
+        return (validation, $"validation set ({validation.Count} images; it also chose the best epoch, so this is optimistic: keep a test split)");
+    }
+
+    /// <summary>
+    /// <c>--bad-images skip</c>: the images left out, the test split's by <see cref="TrainingRun.Prepare"/>, the training
+    /// and validation images' by the last <see cref="TrainingRun.FitAndSave"/> (FineTuneResNet's SkippedImages).
+    /// </summary>
+    public List<SkippedImageRow> Skipped { get; } = new();
 }

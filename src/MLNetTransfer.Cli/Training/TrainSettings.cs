@@ -71,6 +71,9 @@ internal sealed record TrainSettings
     /// <summary>--allow-upscaling: accept images smaller than the crop.</summary>
     public bool AllowUpscaling { get; init; }
 
+    /// <summary>--bad-images: Fail stops at the first split with an image the gate refuses; Skip leaves such images out and lists them.</summary>
+    public BadImagePolicy BadImages { get; init; } = BadImagePolicy.Fail;
+
     /// <summary>--bootstrap N: seeded bootstrap resamples for the evaluation's summary intervals; 0 for none.</summary>
     public int BootstrapSamples { get; init; }
 

@@ -33,15 +33,22 @@ internal static class TrainingRun
         var metrics = ModelEvaluator.Evaluate(ml, saved, evaluated, evaluatedOn, settings.BootstrapSamples, cancellation);
         var described = Describe(settings, dataset, trainRecords.Count, validationRecords.Count, modelPath);
         Summary.Print(metrics, evaluatedOn);
+        var skipped = settings.BadImages == BadImagePolicy.Skip ? run.Skipped : null;
+        if (skipped is not null)
+        {
+            AnsiConsole.WriteLine($"--bad-images skip: {skipped.Count} image(s) left out (train {skipped.Count(s => s.Split == SkippedImageRow.TrainSplit)}, " +
+                $"validation {skipped.Count(s => s.Split == SkippedImageRow.ValidationSplit)}, test {skipped.Count(s => s.Split == SkippedImageRow.TestSplit)}).");
+        }
+
         if (settings.MetricsJsonPath is { } json)
         {
-            MetricsJson.Write(json, "train", metrics, evaluatedOn, training, described);
+            MetricsJson.Write(json, "train", metrics, evaluatedOn, training, described, skipped);
             AnsiConsole.WriteLine($"Wrote {Path.GetFullPath(json)}");
         }
 
         if (settings.ReportDirectory is { } report)
         {
-            string index = ReportWriter.Write(report, $"mlnet-transfer train: {settings.ArchitectureName}, {training.Strategy}", metrics, evaluatedOn, training, described);
+            string index = ReportWriter.Write(report, $"mlnet-transfer train: {settings.ArchitectureName}, {training.Strategy}", metrics, evaluatedOn, training, described, skipped);
             AnsiConsole.WriteLine($"Wrote the report {index}");
         }
 
@@ -64,9 +71,21 @@ internal static class TrainingRun
 
         // Before training, not after it: the test images, which ML.NET's loader reads at the end. FineTuneResNet checks
         // the training and validation images itself, all of them, before epoch 1 (ImageFileException, exit 2).
-        if (dataset.Test is { } testSplit)
+        var testSkipped = new List<SkippedImageRow>();
+        if (dataset.Test is { } testSplit && settings.BadImages == BadImagePolicy.Skip)
         {
-            ModelEvaluator.CheckImages(testSplit, "The test split", settings.MaxImagePixels);
+            // --bad-images skip: the test split without the images the gate refuses, which are listed.
+            var (kept, refused) = ImageCheck.Partition(testSplit, SkippedImageRow.TestSplit, settings.MaxImagePixels);
+            testSkipped.AddRange(refused);
+            dataset = new LabeledDataset(dataset.Task, dataset.ClassNames, dataset.Train, dataset.Validation, kept, dataset.Warnings) { Counts = dataset.Counts };
+            foreach (var skipped in testSkipped)
+            {
+                AnsiConsole.MarkupLine(Markup.Escape($"--bad-images skip: the test split's '{skipped.Path}' {skipped.Reason}"));
+            }
+        }
+        else if (dataset.Test is { } test)
+        {
+            ModelEvaluator.CheckImages(test, "The test split", settings.MaxImagePixels);
         }
 
         var ml = new MLContext(settings.Seed);
@@ -95,7 +114,9 @@ internal static class TrainingRun
 
         var trainView = ImageRows.Create(ml, trainRecords, classes, multiLabel);
         var validationView = ImageRows.Create(ml, validationRecords, classes, multiLabel);
-        return new PreparedRun(ml, dataset, trainRecords, validationRecords, trainView, validationView);
+        var run = new PreparedRun(ml, dataset, trainRecords, validationRecords, trainView, validationView);
+        run.Skipped.AddRange(testSkipped);
+        return run;
     }
 
     /// <summary>
@@ -119,7 +140,11 @@ internal static class TrainingRun
                 options.MetricsCallback = onEpoch;
                 return Fit(ml, options, trainView, validationView, classes, multiLabel);
             });
-            training = model.OfType<ResNetFineTuneTransformer>().Single().TrainingResult;
+            var fitted = model.OfType<ResNetFineTuneTransformer>().Single();
+            training = fitted.TrainingResult;
+            // --bad-images skip: this fit's training and validation images left out (the same for every fit of one run).
+            run.Skipped.RemoveAll(s => s.Split != SkippedImageRow.TestSplit);
+            run.Skipped.AddRange(fitted.SkippedImages.Select(SkippedImageRow.FromLibrary));
             Directory.CreateDirectory(Path.GetDirectoryName(modelPath)!);
             AtomicFile.Write(modelPath, stream => ml.Model.Save(model, trainView.Schema, stream));
         }
@@ -186,6 +211,7 @@ internal static class TrainingRun
         FeatureCacheViews = settings.CacheViews,
         AllowUpscaling = settings.AllowUpscaling,
         MaxImagePixels = settings.MaxImagePixels,
+        BadImagePolicy = settings.BadImages,
         CancellationToken = cancellation,
         Log = message => AnsiConsole.MarkupLine(Markup.Escape(message)),
     };

@@ -49,28 +49,36 @@ internal static class ImageFileCheck
                 return $"cannot be decoded: its header is damaged (SkiaSharp: {created})";
             }
 
-            int width = codec.Info.Width, height = codec.Info.Height;
-            if (width <= 0 || height <= 0)
-            {
-                return $"has no pixels ({width}x{height})";
-            }
-
-            if ((long)width * height > maxPixels)
-            {
-                return $"is {width}x{height} = {(long)width * height:N0} pixels, over the limit of {maxPixels:N0} (MaxImagePixels; an image this size is a decompression bomb or needs downsizing first)";
-            }
-
-            if (Math.Min(width, height) < minimumSide)
-            {
-                return $"is {width}x{height}, smaller than the {minimumSide} px crop (set AllowUpscaling to enlarge it)";
-            }
-
-            return Decodes(codec) is { } problem ? problem : null;
+            return SizeProblem(codec.Info.Width, codec.Info.Height, maxPixels, minimumSide) ?? Decodes(codec);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return $"cannot be read ({e.Message})";
         }
+    }
+
+    /// <summary>
+    /// The size checks alone, for an image whose width and height are known: a file's from its header, or an MLImage's
+    /// that <c>LoadImages</c> has decoded already. Null when they pass.
+    /// </summary>
+    public static string? SizeProblem(int width, int height, long maxPixels, int minimumSide)
+    {
+        if (width <= 0 || height <= 0)
+        {
+            return $"has no pixels ({width}x{height})";
+        }
+
+        if ((long)width * height > maxPixels)
+        {
+            return $"is {width}x{height} = {(long)width * height:N0} pixels, over the limit of {maxPixels:N0} (MaxImagePixels; an image this size is a decompression bomb or needs downsizing first)";
+        }
+
+        if (Math.Min(width, height) < minimumSide)
+        {
+            return $"is {width}x{height}, smaller than the {minimumSide} px crop (set AllowUpscaling to enlarge it)";
+        }
+
+        return null;
     }
 
     // Decodes every row into one reused row buffer; a file that ends early or whose data are corrupt says so here. An

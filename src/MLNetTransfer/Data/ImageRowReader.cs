@@ -23,11 +23,18 @@ namespace MLNetTransfer.Data;
 /// </summary>
 internal static class ImageRowReader
 {
-    /// <summary>The image gate's limits (<see cref="ImageFileCheck"/>): the pixel budget and the smallest shorter side.</summary>
-    public readonly record struct ImageGate(long MaxPixels, int MinimumSide);
+    /// <summary>
+    /// The image gate's limits (<see cref="ImageFileCheck"/>): the pixel budget and the smallest shorter side; and what
+    /// to do with a refused image (<see cref="BadImagePolicy"/>).
+    /// </summary>
+    public readonly record struct ImageGate(long MaxPixels, int MinimumSide, BadImagePolicy Policy = BadImagePolicy.Fail);
 
+    // One row's image as the gate sees it: a file still to check (IsFile), or an MLImage whose size was checked on reading.
+    private readonly record struct Gated(string Name, long Row, string? Problem, bool IsFile);
+
+    // skipped: where BadImagePolicy.Skip lists the rows it leaves out.
     public static LabeledImageRows Read(IDataView data, LabelSchema labels, string imageColumn, string? groupColumn, string? imageFolder,
-        ScoringPixelLoader loader, Func<DecodedImage, DecodedImage> reduce, string context, ImageGate gate)
+        ScoringPixelLoader loader, Func<DecodedImage, DecodedImage> reduce, string context, ImageGate gate, List<SkippedImage>? skipped = null)
     {
         if (data.Schema[imageColumn].Type is ImageDataViewType)
         {
@@ -54,9 +61,9 @@ internal static class ImageRowReader
         var classes = labels.Task == TaskKind.MultiLabel ? null : new List<int>();
         var targets = labels.Task == TaskKind.MultiLabel ? new List<float[]>() : null;
         var groups = new List<string?>();
-        var files = new List<string>();
+        var gated = new List<Gated>();
         using var cursor = data.GetRowCursor(columns);
-        var readImage = ImageGetter(data, cursor, image, imageFolder, loader, reduce, context, files);
+        var readImage = ImageGetter(data, cursor, image, imageFolder, loader, reduce, context, gate, gated);
         var readLabel = LabelGetter(cursor, label, labels, context);
         var readGroup = group is null ? null : GroupIds.Getter(cursor, group.Value);
         while (cursor.MoveNext())
@@ -74,24 +81,43 @@ internal static class ImageRowReader
             throw new InvalidOperationException($"{context} has no rows.");
         }
 
-        // Every file through the image gate now, before epoch 1, so that a bad file never surfaces mid-run.
-        if (files.Count > 0)
+        var rows = new LabeledImageRows(images, classes, targets, groups);
+        return gated.Count == 0 ? rows : Gate(rows, gated, context, gate, skipped);
+    }
+
+    // Every file through the image gate now, before epoch 1, so that a bad file never surfaces mid-run (gated holds one
+    // entry per row, in row order). Fail throws naming them all; Skip leaves their rows out and lists them.
+    private static LabeledImageRows Gate(LabeledImageRows rows, List<Gated> gated, string context, ImageGate gate, List<SkippedImage>? skipped)
+    {
+        var problems = new string?[gated.Count];
+        System.Threading.Tasks.Parallel.For(0, gated.Count, i => problems[i] = gated[i].IsFile
+            ? ImageFileCheck.Problem(gated[i].Name, gate.MaxPixels, gate.MinimumSide)
+            : gated[i].Problem);
+        var refused = Enumerable.Range(0, gated.Count).Where(i => problems[i] is not null).ToList();
+        if (refused.Count == 0)
         {
-            var problems = new string?[files.Count];
-            System.Threading.Tasks.Parallel.For(0, files.Count, i => problems[i] = ImageFileCheck.Problem(files[i], gate.MaxPixels, gate.MinimumSide));
-            var refused = files.Select((f, i) => (File: f, Problem: problems[i])).Where(p => p.Problem is not null)
-                .Select(p => new KeyValuePair<string, string>(p.File, p.Problem!)).ToList();
-            if (refused.Count > 0)
-            {
-                throw new ImageFileException(context, refused);
-            }
+            return rows;
         }
 
-        return new LabeledImageRows(images, classes, targets, groups);
+        if (gate.Policy == BadImagePolicy.Fail)
+        {
+            throw new ImageFileException(context, refused.Select(i => new KeyValuePair<string, string>(gated[i].Name, problems[i]!)).ToList());
+        }
+
+        skipped?.AddRange(refused.Select(i => new SkippedImage(gated[i].Name, context, gated[i].Row, problems[i]!)));
+        var kept = Enumerable.Range(0, gated.Count).Where(i => problems[i] is null).ToList();
+        if (kept.Count == 0)
+        {
+            int first = refused[0];
+            throw new InvalidOperationException(
+                $"{context} has no rows left: BadImagePolicy.Skip left out all {refused.Count} of its images (the first, '{gated[first].Name}', {problems[first]}).");
+        }
+
+        return rows.Subset(kept);
     }
 
     private static Func<long, ImageSource> ImageGetter(IDataView data, DataViewRowCursor cursor, DataViewSchema.Column column, string? imageFolder,
-        ScoringPixelLoader loader, Func<DecodedImage, DecodedImage> reduce, string context, List<string> files)
+        ScoringPixelLoader loader, Func<DecodedImage, DecodedImage> reduce, string context, ImageGate gate, List<Gated> gated)
     {
         var type = column.Type;
         if (type is ImageDataViewType)
@@ -105,6 +131,14 @@ internal static class ImageRowReader
                 try
                 {
                     getter(ref value);
+                    if (value is not null && ImageFileCheck.SizeProblem(value.Width, value.Height, gate.MaxPixels, gate.MinimumSide) is { } problem)
+                    {
+                        // LoadImages has decoded it already (the pixel budget cannot spare that); its size is still
+                        // refused, as a file's would be. Its pixels are not read: the row is refused or left out.
+                        gated.Add(new Gated(value.Tag ?? $"{column.Name} row {row}", row, $"(row {row} of column '{column.Name}', decoded by LoadImages) {problem}", IsFile: false));
+                        return null!;
+                    }
+
                     pixelGetter(ref pixels);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -120,6 +154,7 @@ internal static class ImageRowReader
                     throw new InvalidDataException($"Row {row} of column '{column.Name}' has no image (LoadImages could not read it?).");
                 }
 
+                gated.Add(new Gated(value.Tag ?? $"{column.Name} row {row}", row, null, IsFile: false));
                 return ImageSource.FromImage(reduce(ScoringPixelLoader.FromPixels(pixels.GetValues(), loader.Size)), value.Tag ?? $"{column.Name} row {row}");
             };
         }
@@ -138,7 +173,7 @@ internal static class ImageRowReader
                 }
 
                 string file = imageFolder is null ? path : Path.Combine(imageFolder, path);
-                files.Add(file);
+                gated.Add(new Gated(file, row, null, IsFile: true));
                 return ImageSource.FromLoader(() => loader.Load(file), file);
             };
         }

@@ -213,6 +213,18 @@ public sealed partial class ResNetFineTuneTrainer
         /// <summary>Accept images whose shorter side is below the crop (<see cref="AugmentationOptions.CropSize"/>); they are then enlarged. Default false: refused, naming them.</summary>
         public bool AllowUpscaling { get; set; }
 
+        /// <summary>
+        /// What to do with the images the gate refuses, in the training data and in <see cref="ValidationSet"/>:
+        /// <see cref="MLNetTransfer.BadImagePolicy.Fail"/> stops before epoch 1 naming them all;
+        /// <see cref="MLNetTransfer.BadImagePolicy.Skip"/> leaves their rows out and lists them in
+        /// <see cref="ResNetFineTuneTransformer.SkippedImages"/> and the <see cref="Log"/>. A path column's files are
+        /// checked in full (header, size, every row decoded); an MLImage column, already decoded by <c>LoadImages</c>, is
+        /// checked for its size only (over <see cref="MaxImagePixels"/>, or below the crop without
+        /// <see cref="AllowUpscaling"/>): the pixel budget cannot protect it from a decompression bomb, which
+        /// <c>LoadImages</c> has decoded already. Default <see cref="MLNetTransfer.BadImagePolicy.Fail"/>.
+        /// </summary>
+        public BadImagePolicy BadImagePolicy { get; set; } = BadImagePolicy.Fail;
+
         // Calibration and the operating point, fitted on the validation set after the best epoch is restored.
 
         /// <summary>

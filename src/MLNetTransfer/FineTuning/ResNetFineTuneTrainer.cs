@@ -77,7 +77,10 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
 
     /// <summary>Reads the data, trains, exports ONNX and returns the scoring transformer.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type (ML.NET's wording).</exception>
-    /// <exception cref="ImageFileException">Image files of a path column that the image gate refuses, all named, before training starts.</exception>
+    /// <exception cref="ImageFileException">
+    /// With <see cref="Options.BadImagePolicy"/> Fail: image files of a path column, or images of an MLImage column, that
+    /// the image gate refuses, all named, before training starts.
+    /// </exception>
     public ResNetFineTuneTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -103,13 +106,14 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         // validated on the pixels the saved model will be scored on.
         var ml = new MLContext(_options.Seed);
         using var pixels = new ScoringPixelLoader(ml, augmentation.ResizeTo);
-        var gate = new ImageRowReader.ImageGate(_options.MaxImagePixels, _options.AllowUpscaling ? 0 : augmentation.CropSize);
-        var rows = ImageRowReader.Read(input, labels, _options.ImageColumnName, _options.GroupColumnName, _options.ImageFolder, pixels, Reduce, "The training data", gate);
+        var gate = new ImageRowReader.ImageGate(_options.MaxImagePixels, _options.AllowUpscaling ? 0 : augmentation.CropSize, _options.BadImagePolicy);
+        var skipped = new List<SkippedImage>();
+        var rows = ImageRowReader.Read(input, labels, _options.ImageColumnName, _options.GroupColumnName, _options.ImageFolder, pixels, Reduce, "The training data", gate, skipped);
         LabeledImageRows train, validation;
         if (_options.ValidationSet is { } validationSet)
         {
             train = rows;
-            validation = ImageRowReader.Read(validationSet, labels, _options.ImageColumnName, _options.GroupColumnName, _options.ImageFolder, pixels, Reduce, "The validation set", gate);
+            validation = ImageRowReader.Read(validationSet, labels, _options.ImageColumnName, _options.GroupColumnName, _options.ImageFolder, pixels, Reduce, "The validation set", gate, skipped);
         }
         else if (_options.ValidationFraction > 0)
         {
@@ -123,6 +127,7 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
             validation = null!;
         }
 
+        LogSkipped(skipped);
         var validationData = validation is null ? null : ToData(validation, labels);
         var result = FineTuneTrainer.Train(model, ToData(train, labels), validationData, EngineOptions(_options, device));
 
@@ -130,7 +135,7 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         var calibration = ValidationCalibrator.Fit(result.ValidationLogits, validationData, _options, labels.Task, labels.Outputs);
         LogCalibration(calibration, labels.Task);
         byte[] onnx = Export(model, labels, result, calibration);
-        return new ResNetFineTuneTransformer(ScoringChain.Build(ml, input, _options, labels, augmentation.ResizeTo, onnx), result, calibration, labels.ClassNames, labels.Task);
+        return new ResNetFineTuneTransformer(ScoringChain.Build(ml, input, _options, labels, augmentation.ResizeTo, onnx), result, calibration, labels.ClassNames, labels.Task, skipped);
     }
 
     // The engine's options from ours, member for member (OptionsTests checks that every engine setting is reached), with
@@ -215,6 +220,21 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
             throw new InvalidOperationException(
                 $"GPU {_options.GpuDeviceId} was requested but ONNX Runtime has no CUDA provider (available: {string.Join(", ", providers)}). " +
                 "Reference Microsoft.ML.OnnxRuntime.Gpu for scoring on the GPU, or set FallbackToCpu.");
+        }
+    }
+
+    // BadImagePolicy.Skip never leaves a row out silently: each one, with its reason, before epoch 1.
+    private void LogSkipped(IReadOnlyList<SkippedImage> skipped)
+    {
+        if (_options.Log is not { } log || skipped.Count == 0)
+        {
+            return;
+        }
+
+        log($"BadImagePolicy.Skip left out {skipped.Count} image(s) the image gate refused:");
+        foreach (var s in skipped)
+        {
+            log($"  {s.Data}, row {s.Row}: '{s.Path}' {s.Reason}");
         }
     }
 
@@ -313,6 +333,11 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         if (o.MaxImagePixels <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(o.MaxImagePixels), o.MaxImagePixels, "MaxImagePixels, the largest width x height accepted, must be positive.");
+        }
+
+        if (!Enum.IsDefined(o.BadImagePolicy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(o.BadImagePolicy), o.BadImagePolicy, "BadImagePolicy is not one of Fail, Skip.");
         }
 
         if (!(o.ThresholdTarget >= 0 && o.ThresholdTarget <= 1))

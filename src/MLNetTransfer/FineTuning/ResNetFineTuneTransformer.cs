@@ -23,8 +23,9 @@ public sealed class ResNetFineTuneTransformer : ITransformer, IDisposable
 {
     private readonly OnnxChainModel _model;
 
-    internal ResNetFineTuneTransformer(OnnxChainModel model, FineTuneResult result, CalibrationResult calibration, IReadOnlyList<string> classNames, TaskKind task)
+    internal ResNetFineTuneTransformer(OnnxChainModel model, FineTuneResult result, CalibrationResult calibration, IReadOnlyList<string> classNames, TaskKind task, IReadOnlyList<SkippedImage> skippedImages)
     {
+        SkippedImages = skippedImages;
         _model = model;
         TrainingResult = result;
         Calibration = calibration;
@@ -34,6 +35,12 @@ public sealed class ResNetFineTuneTransformer : ITransformer, IDisposable
 
     /// <summary>What training did: the strategy, per-epoch metrics, the best epoch, throughput.</summary>
     public FineTuneResult TrainingResult { get; }
+
+    /// <summary>
+    /// The images that <see cref="BadImagePolicy.Skip"/> left out of training and validation, with the reason, in data
+    /// order (training data first); empty with <see cref="BadImagePolicy.Fail"/>, which refuses them instead.
+    /// </summary>
+    public IReadOnlyList<SkippedImage> SkippedImages { get; }
 
     /// <summary>The temperature and operating threshold fitted on the validation set, stored in the model, with the validation figures before and after calibration.</summary>
     public CalibrationResult Calibration { get; }
