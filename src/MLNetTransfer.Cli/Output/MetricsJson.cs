@@ -29,7 +29,7 @@ internal static class MetricsJson
     }
 
     // --bad-images skip: [{"path", "split", "reason"}], in the order they were found.
-    private static void WriteSkipped(Utf8JsonWriter json, IReadOnlyList<SkippedImageRow> skipped)
+    internal static void WriteSkipped(Utf8JsonWriter json, IReadOnlyList<SkippedImageRow> skipped)
     {
         json.WriteStartArray("skipped_images");
         foreach (var s in skipped)

@@ -102,6 +102,10 @@ internal sealed record SweepOutput(TrainSettings Settings, PreparedRun Run, stri
         json.WriteNumber("train_images", Run.Train.Count);
         json.WriteNumber("validation_images", Run.Validation.Count);
         json.WriteNumber("test_images", Run.Dataset.Test?.Count ?? 0);
+        if (Settings.BadImages == BadImagePolicy.Skip)
+        {
+            MetricsJson.WriteSkipped(json, Run.Skipped);
+        }
     });
 
     // auto is listed with what it resolved to, even when that is another row's strategy.

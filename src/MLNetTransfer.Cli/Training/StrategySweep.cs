@@ -55,12 +55,23 @@ internal static class StrategySweep
 
         var run = TrainingRun.Prepare(settings);
         int classIndex = ComparedClass.Resolve(className, run.Dataset.Task, run.Dataset.ClassNames, ClassOption);
-        var (evaluated, evaluatedOn) = run.Evaluated();
         if (run.Dataset.Test is null)
         {
-            // The test split was decoded by Prepare; validation images only had their first bytes checked.
-            ModelEvaluator.CheckImages(evaluated, "The validation set");
+            // The test split was checked by Prepare. The validation set, on which the models are then compared, is checked
+            // here, before the first fit: with --bad-images skip its bad images are left out of the comparison, as each
+            // fit leaves them out of validation (the same gate, so the same images).
+            var validation = run.Evaluated().Records;
+            if (settings.BadImages == BadImagePolicy.Skip)
+            {
+                run.Skipped.AddRange(ImageCheck.Partition(validation, SkippedImageRow.ValidationSplit, settings.MaxImagePixels).Skipped);
+            }
+            else
+            {
+                ModelEvaluator.CheckImages(validation, "The validation set", settings.MaxImagePixels);
+            }
         }
+
+        var (evaluated, evaluatedOn) = run.Evaluated();
 
         var models = new List<SweptModel>();
         foreach (var (name, strategy) in Strategies)

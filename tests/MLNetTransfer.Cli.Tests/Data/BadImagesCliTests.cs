@@ -16,6 +16,7 @@ namespace MLNetTransfer.Cli.Tests.Data;
 /// does the same for the images it scores; predict does what it always did under both values.
 /// </summary>
 [Collection("NoParallelization")]
+[Trait("Category", "Reliability")]
 public sealed class BadImagesCliTests : IDisposable
 {
     private readonly ITestOutputHelper _log;

@@ -98,6 +98,32 @@ public sealed class StrategySweepTests : IDisposable
     }
 
     [Fact]
+    public void WithBadImagesSkipABrokenValidationImageIsLeftOutOfEveryFitAndOfTheComparison()
+    {
+        // No test split: the four models are compared on the validation set, which holds a PNG cut in half.
+        string data = _folder.PathOf("xray");
+        SyntheticChestXrays.WriteSplit(Path.Combine(data, "train"), SyntheticChestXrays.Generate(24, 40, 11));
+        SyntheticChestXrays.WriteSplit(Path.Combine(data, "val"), SyntheticChestXrays.Generate(12, 40, 12));
+        string cut = Directory.EnumerateFiles(Path.Combine(data, "val"), "*.png", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First();
+        File.WriteAllBytes(cut, File.ReadAllBytes(cut)[..(int)(new FileInfo(cut).Length / 2)]);
+        string[] arguments = { "train", "--data", data, "--strategy", "compare", "--epochs", "1", "--batch-size", "8", "--image-size", "32",
+            "--output", _folder.PathOf("models/model.zip"), "--metrics-json", _folder.PathOf("sweep.json") };
+
+        var refused = CliProcess.Run(_log, arguments);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains(cut, refused.Error);
+
+        var run = CliProcess.Run(_log, arguments.Concat(new[] { "--bad-images", "skip" }).ToArray());
+        Assert.Equal(0, run.ExitCode);
+        using var json = JsonDocument.Parse(File.ReadAllText(_folder.PathOf("sweep.json")));
+        var skipped = Assert.Single(json.RootElement.GetProperty("skipped_images").EnumerateArray());
+        Assert.Equal(cut, skipped.GetProperty("path").GetString());
+        Assert.Equal("validation", skipped.GetProperty("split").GetString());
+        Assert.Equal(11, json.RootElement.GetProperty("evaluated_images").GetInt32());
+        Assert.All(json.RootElement.GetProperty("strategies").EnumerateArray(), r => Assert.InRange(r.GetProperty("auc").GetDouble(), 0, 1));
+    }
+
+    [Fact]
     public void TheSweepRefusesOptionsMeantForOneRun()
     {
         string data = _folder.Folder("none");

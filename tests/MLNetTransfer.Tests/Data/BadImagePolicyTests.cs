@@ -17,6 +17,7 @@ namespace MLNetTransfer.Tests.Data;
 /// (decoded by LoadImages already): an image smaller than the crop or over the pixel budget is refused or skipped by row.
 /// </summary>
 [Collection("NoParallelization")]
+[Trait("Category", "Reliability")]
 public sealed class BadImagePolicyTests
 {
     private readonly ITestOutputHelper _output;
