@@ -71,6 +71,9 @@ internal sealed record TrainSettings
     /// <summary>--allow-upscaling: accept images smaller than the crop.</summary>
     public bool AllowUpscaling { get; init; }
 
+    /// <summary>The engine's knobs: --batchnorm, --head-only-epochs, --gradual-unfreezing, --class-weighting, --class-weights, --positive-weights, --uncertainty, --augmentation (and its custom flags), --warmup-epochs, --device.</summary>
+    public EngineSettings Engine { get; init; } = new();
+
     /// <summary>--bootstrap N: seeded bootstrap resamples for the evaluation's summary intervals; 0 for none.</summary>
     public int BootstrapSamples { get; init; }
 
