@@ -9,6 +9,7 @@ using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetTransfer.Cli.Data;
+using MLNetTransfer.Cli.Output;
 using MLNetTransfer.Cli.Scoring;
 using Spectre.Console;
 
@@ -22,6 +23,11 @@ internal static class PredictCommand
         var model = EvaluateCommand.ModelOption();
         var inputs = new Argument<string[]>("images") { Description = "Image files or folders (searched recursively for .png, .jpg, .jpeg).", Arity = ArgumentArity.OneOrMore };
         var json = new Option<bool>("--json") { Description = "Print JSON: per image the file, predicted label(s) and every class probability." };
+        var output = new Option<string?>("--output", "-o")
+        {
+            Description = "Stream the predictions to this file instead of the console, for folders of any size: x.csv (file, predicted, probability, p(class)..., error) or x.jsonl (one JSON object per image). Scored in batches by ONNX Runtime with bounded memory; a progress bar on stderr when it is a terminal.",
+        };
+        var batchSize = new Option<int>("--batch-size") { Description = "With --output: images per ONNX Runtime call.", DefaultValueFactory = _ => 32 };
         var command = new Command("predict", "Predict the class of images with a model.zip.");
         command.Options.Add(model);
         command.Arguments.Add(inputs);
@@ -30,9 +36,24 @@ internal static class PredictCommand
         // the others on stderr (exit 2), under both values.
         var badImages = BadImagesOption.Create("fail or skip; predict does the same under both: it scores the images that pass the image gate and names each refused one on stderr (exit code 2 when any was refused).");
         command.Options.Add(badImages);
+        command.Options.Add(output);
+        command.Options.Add(batchSize);
         command.SetAction((parse, cancellation) => Cli.Run(() =>
         {
             var ml = new MLContext(seed: 1);
+            if (parse.GetValue(output) is { } outputPath)
+            {
+                if (parse.GetValue(json))
+                {
+                    throw new CliException(ExitCodes.Usage, "--json prints to the console; with --output the format follows the file's extension (.csv or .jsonl).");
+                }
+
+                PredictionWriter.IsCsv(outputPath);
+                new OutputPaths().File("--output", outputPath).Input("--model", parse.GetValue(model)).Check();
+                return StreamedPrediction.Run(ml, parse.GetValue(model)!, Collect(ml, parse.GetValue(inputs)!), outputPath,
+                    TrainCommand.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"), cancellation);
+            }
+
             var files = Collect(ml, parse.GetValue(inputs)!);
             using var loaded = ModelFile.Load(ml, parse.GetValue(model)!);
             var problems = files.Select(f => (File: f, Problem: ImageCheck.Problem(f))).Where(p => p.Problem is not null).ToList();
@@ -64,7 +85,7 @@ internal static class PredictCommand
     /// The images to score, by the library's rule for which files in a folder are images, so that predict reads a folder
     /// as train read it. The library's messages name its parameter <c>paths</c>; here that is the argument <c>images</c>.
     /// </summary>
-    private static List<string> Collect(MLContext ml, IEnumerable<string> inputs)
+    internal static List<string> Collect(MLContext ml, IEnumerable<string> inputs)
     {
         try
         {

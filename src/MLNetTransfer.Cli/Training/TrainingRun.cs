@@ -183,7 +183,15 @@ internal static class TrainingRun
         : settings.Strategy.Kind == FreezeStrategyKind.FromScratch ? "none: torchvision's layout, initialised at random (from scratch)"
         : "torchvision's ImageNet weights from the torch.hub cache";
 
-    private static ResNetFineTuneTrainer.Options FineTuneOptions(TrainSettings settings, CancellationToken cancellation) => new()
+    internal static ResNetFineTuneTrainer.Options FineTuneOptions(TrainSettings settings, CancellationToken cancellation)
+    {
+        var options = BaseOptions(settings, cancellation);
+        // The engine's knobs (--batchnorm … --device), augmentation and warmup among them.
+        settings.Engine.Apply(options, settings.Epochs, settings.ResizeTo, settings.ImageSize);
+        return options;
+    }
+
+    private static ResNetFineTuneTrainer.Options BaseOptions(TrainSettings settings, CancellationToken cancellation) => new()
     {
         ImageColumnName = ImageRows.PathColumn,
         LabelColumnName = ImageRows.LabelColumn,
@@ -193,10 +201,7 @@ internal static class TrainingRun
         AllowWeightsDownload = settings.AllowDownload,
         Strategy = settings.Strategy,
         Grayscale = settings.Grayscale,
-        Augmentation = new AugmentationOptions { ResizeTo = settings.ResizeTo, CropSize = settings.ImageSize },
         Epochs = settings.Epochs,
-        // One warm-up epoch, as the engine's default, except in runs too short to have a cosine phase after it.
-        WarmupEpochs = settings.Epochs > 2 ? 1 : 0,
         BatchSize = settings.BatchSize,
         LearningRate = settings.LearningRate,
         Seed = settings.Seed,
@@ -285,7 +290,10 @@ internal static class TrainingRun
         public string Group { get; set; } = "";
     }
 
-    private static IReadOnlyList<KeyValuePair<string, object?>> Describe(TrainSettings s, LabeledDataset dataset, int train, int validation, string modelPath) => new KeyValuePair<string, object?>[]
+    private static IReadOnlyList<KeyValuePair<string, object?>> Describe(TrainSettings s, LabeledDataset dataset, int train, int validation, string modelPath) =>
+        DescribeRun(s, dataset, train, validation, modelPath).Concat(s.Engine.Describe(s.ResizeTo, s.ImageSize)).ToList();
+
+    private static KeyValuePair<string, object?>[] DescribeRun(TrainSettings s, LabeledDataset dataset, int train, int validation, string modelPath) => new KeyValuePair<string, object?>[]
     {
         new("architecture", s.ArchitectureName),
         new("weights", s.WeightsPath is null ? DefaultWeights(s) : Path.GetFullPath(s.WeightsPath)),

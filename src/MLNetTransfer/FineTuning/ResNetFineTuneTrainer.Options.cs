@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 using MLNetTransfer.Data;
 using MLNetTransfer.Torch.FineTuning;
 
@@ -262,10 +263,11 @@ public sealed partial class ResNetFineTuneTrainer
         // The machine.
 
         /// <summary>
-        /// Seed of the validation split, the new head's weights, the data order, augmentation and dropout. ML.NET keeps
-        /// <c>MLContext</c>'s seed internal, so it is set here. Default 1.
+        /// Seed of the validation split, the new head's weights, the data order, augmentation and dropout. Default null:
+        /// drawn from <see cref="Environment"/>'s random source (the <c>MLContext</c>'s seed, as ML.NET's own trainers
+        /// draw theirs), or 1 without an environment.
         /// </summary>
-        public int Seed { get; set; } = FineTuneDefaults.Seed;
+        public int? Seed { get; set; }
 
         /// <summary>CUDA device for training and for ONNX Runtime scoring; null = CPU. Default null.</summary>
         public int? GpuDeviceId { get; set; }
@@ -306,5 +308,27 @@ public sealed partial class ResNetFineTuneTrainer
 
         /// <summary>Stops training between steps; the last checkpoint stays. Default none.</summary>
         public CancellationToken CancellationToken { get; set; }
+
+        // ML.NET's environment.
+
+        /// <summary>
+        /// The <c>MLContext</c> (or any ML.NET environment) the estimator works in. ML.NET keeps a catalog's environment
+        /// internal, so <c>mlContext.Transforms.FineTuneResNet</c> cannot find it itself: set it here, and the trainer's
+        /// messages (the epoch lines, the best epoch, early stopping, calibration, warnings) go through its channel to
+        /// <c>MLContext.Log</c>, and its seed seeds the run when <see cref="Seed"/> is null. Default null (messages go only
+        /// to <see cref="Log"/>).
+        /// </summary>
+        public IHostEnvironment? Environment { get; set; }
+
+        /// <summary>Receives every epoch's metrics, as <see cref="MetricsCallback"/> does (.NET's progress convention). Default null.</summary>
+        public IProgress<EpochMetrics>? Progress { get; set; }
+
+        // A copy with the run's seed resolved, so every consumer of Seed in the fit reads the same number.
+        internal Options WithSeed(int seed)
+        {
+            var copy = (Options)MemberwiseClone();
+            copy.Seed = seed;
+            return copy;
+        }
     }
 }

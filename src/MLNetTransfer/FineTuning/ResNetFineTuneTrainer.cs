@@ -95,29 +95,31 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         }
 
         Validate(_options);
-        var device = DeviceSelector.Resolve(_options.GpuDeviceId, _options.FallbackToCpu);
+        using var messages = TrainerMessages.Open(_options);
+        var o = _options.WithSeed(messages.Seed);
+        var device = DeviceSelector.Resolve(o.GpuDeviceId, o.FallbackToCpu);
         CheckOnnxRuntimeDevice();
-        using var model = PretrainedModelFactory.Create(_options);
+        using var model = PretrainedModelFactory.Create(o);
         int channels = (int)model.InChannels;
-        var augmentation = _options.Augmentation;
+        var augmentation = o.Augmentation;
         DecodedImage Reduce(DecodedImage image) => ImageTransforms.Prepare(image, augmentation, channels);
 
         // Training reads every image through the scoring chain's own resize (ImagePreprocessing), so the epochs are
         // validated on the pixels the saved model will be scored on.
-        var ml = new MLContext(_options.Seed);
+        var ml = new MLContext(messages.Seed);
         using var pixels = new ScoringPixelLoader(ml, augmentation.ResizeTo);
-        var gate = new ImageRowReader.ImageGate(_options.MaxImagePixels, _options.AllowUpscaling ? 0 : augmentation.CropSize, _options.BadImagePolicy);
+        var gate = new ImageRowReader.ImageGate(o.MaxImagePixels, o.AllowUpscaling ? 0 : augmentation.CropSize, o.BadImagePolicy);
         var skipped = new List<SkippedImage>();
-        var rows = ImageRowReader.Read(input, labels, _options.ImageColumnName, _options.GroupColumnName, _options.ImageFolder, pixels, Reduce, "The training data", gate, skipped);
+        var rows = ImageRowReader.Read(input, labels, o.ImageColumnName, o.GroupColumnName, o.ImageFolder, pixels, Reduce, "The training data", gate, skipped);
         LabeledImageRows train, validation;
-        if (_options.ValidationSet is { } validationSet)
+        if (o.ValidationSet is { } validationSet)
         {
             train = rows;
-            validation = ImageRowReader.Read(validationSet, labels, _options.ImageColumnName, _options.GroupColumnName, _options.ImageFolder, pixels, Reduce, "The validation set", gate, skipped);
+            validation = ImageRowReader.Read(validationSet, labels, o.ImageColumnName, o.GroupColumnName, o.ImageFolder, pixels, Reduce, "The validation set", gate, skipped);
         }
-        else if (_options.ValidationFraction > 0)
+        else if (o.ValidationFraction > 0)
         {
-            var (trainRows, validationRows) = GroupedSplit.Split(rows, _options.ValidationFraction, _options.Seed);
+            var (trainRows, validationRows) = GroupedSplit.Split(rows, o.ValidationFraction, messages.Seed);
             train = rows.Subset(trainRows);
             validation = rows.Subset(validationRows);
         }
@@ -127,15 +129,18 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
             validation = null!;
         }
 
-        LogSkipped(skipped);
+        LogSkipped(messages, skipped);
         var validationData = validation is null ? null : ToData(validation, labels);
-        var result = FineTuneTrainer.Train(model, ToData(train, labels), validationData, EngineOptions(_options, device));
+        var engine = EngineOptions(o, device);
+        engine.Log = messages.Info;
+        engine.MetricsCallback = messages.Epoch;
+        var result = FineTuneTrainer.Train(model, ToData(train, labels), validationData, engine);
 
         // Calibration and the operating threshold, on the restored model's validation logits, before the export that stores them.
-        var calibration = ValidationCalibrator.Fit(result.ValidationLogits, validationData, _options, labels.Task, labels.Outputs);
-        LogCalibration(calibration, labels.Task);
+        var calibration = ValidationCalibrator.Fit(result.ValidationLogits, validationData, o, labels.Task, labels.Outputs);
+        LogCalibration(messages, calibration, labels.Task);
         byte[] onnx = Export(model, labels, result, calibration);
-        return new ResNetFineTuneTransformer(ScoringChain.Build(ml, input, _options, labels, augmentation.ResizeTo, onnx), result, calibration, labels.ClassNames, labels.Task, skipped);
+        return new ResNetFineTuneTransformer(ScoringChain.Build(ml, input, o, labels, augmentation.ResizeTo, onnx), result, calibration, labels.ClassNames, labels.Task, skipped);
     }
 
     // The engine's options from ours, member for member (OptionsTests checks that every engine setting is reached), with
@@ -172,7 +177,7 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         WorkerCount = o.WorkerCount,
         ImageCacheBytes = o.ImageCacheBytes,
         ReuseNativeMemory = o.ReuseNativeMemory,
-        Seed = o.Seed,
+        Seed = o.Seed ?? FineTuneDefaults.Seed,
         Device = device,
         CancellationToken = o.CancellationToken,
         MetricsCallback = o.MetricsCallback,
@@ -224,33 +229,34 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
     }
 
     // BadImagePolicy.Skip never leaves a row out silently: each one, with its reason, before epoch 1.
-    private void LogSkipped(IReadOnlyList<SkippedImage> skipped)
+    private static void LogSkipped(TrainerMessages messages, IReadOnlyList<SkippedImage> skipped)
     {
-        if (_options.Log is not { } log || skipped.Count == 0)
+        if (skipped.Count == 0)
         {
             return;
         }
 
-        log($"BadImagePolicy.Skip left out {skipped.Count} image(s) the image gate refused:");
+        messages.Warning($"BadImagePolicy.Skip left out {skipped.Count} image(s) the image gate refused:");
         foreach (var s in skipped)
         {
-            log($"  {s.Data}, row {s.Row}: '{s.Path}' {s.Reason}");
+            messages.Warning($"  {s.Data}, row {s.Row}: '{s.Path}' {s.Reason}");
         }
     }
 
-    private void LogCalibration(CalibrationResult c, TaskKind task)
+    private static void LogCalibration(TrainerMessages messages, CalibrationResult c, TaskKind task)
     {
-        if (_options.Log is not { } log || double.IsNaN(c.ValidationLoss))
+        if (double.IsNaN(c.ValidationLoss))
         {
+            messages.Info($"Calibration skipped (no validation data, or {nameof(Options.Calibrate)} is false); the operating threshold is {nameof(Options.DecisionThreshold)}.");
             return;
         }
 
         var inv = System.Globalization.CultureInfo.InvariantCulture;
-        log(string.Create(inv, $"Calibration on the validation set: temperature {string.Join(", ", c.Temperatures.Select(t => t.ToString("G4", inv)))}; " +
+        messages.Info(string.Create(inv, $"Calibration on the validation set: temperature {string.Join(", ", c.Temperatures.Select(t => t.ToString("G4", inv)))}; " +
             $"log-loss {c.ValidationLossUncalibrated:F4} -> {c.ValidationLoss:F4} nats, ECE {c.ValidationEceUncalibrated:F4} -> {c.ValidationEce:F4}."));
         if (task != TaskKind.Multiclass)
         {
-            log(string.Create(inv, $"Operating threshold ({CalibrationResult.MethodName(c.ThresholdMethod)}): {string.Join(", ", c.Thresholds.Select(t => t.ToString("G4", inv)))}.{(c.ThresholdNote is { } note ? " " + note : "")}"));
+            messages.Info(string.Create(inv, $"Operating threshold ({CalibrationResult.MethodName(c.ThresholdMethod)}): {string.Join(", ", c.Thresholds.Select(t => t.ToString("G4", inv)))}.{(c.ThresholdNote is { } note ? " " + note : "")}"));
         }
     }
 

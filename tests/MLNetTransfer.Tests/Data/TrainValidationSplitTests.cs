@@ -69,7 +69,7 @@ public sealed class TrainValidationSplitTests
         }
 
         // The public split of the same rows, given to it as training data and validation set.
-        var split = ml.Data.TrainValidationSplit(data, options.ValidationFraction, options.GroupColumnName, "Label", options.Seed);
+        var split = ml.Data.TrainValidationSplit(data, options.ValidationFraction, options.GroupColumnName, "Label", options.Seed!.Value);
         var given = new System.Collections.Generic.List<EpochMetrics>();
         options.MetricsCallback = given.Add;
         var keys = toKey.Fit(split.TrainSet);

@@ -16,6 +16,9 @@ public sealed class OptionsTests
     // Resolved by the trainer from GpuDeviceId and FallbackToCpu, not set by users.
     private static readonly string[] _derived = { nameof(FineTuneOptions.Device) };
 
+    // Optional in the options (null: drawn from the ML.NET environment, else the engine's default), required in the engine.
+    private static readonly string[] _resolved = { nameof(FineTuneOptions.Seed) };
+
     private static PropertyInfo[] EngineSettings() => typeof(FineTuneOptions)
         .GetProperties(BindingFlags.Public | BindingFlags.Instance)
         .Where(p => p.CanWrite && !_derived.Contains(p.Name))
@@ -30,6 +33,14 @@ public sealed class OptionsTests
         {
             var option = typeof(ResNetFineTuneTrainer.Options).GetProperty(setting.Name);
             Assert.True(option is not null, $"The engine's {setting.Name} has no ResNetFineTuneTrainer.Options member.");
+            if (_resolved.Contains(setting.Name))
+            {
+                Assert.Equal(typeof(Nullable<>).MakeGenericType(setting.PropertyType), option!.PropertyType);
+                Assert.Null(option.GetValue(options));
+                Assert.Equal(setting.GetValue(engine), setting.GetValue(ResNetFineTuneTrainer.EngineOptions(options, device: null)));
+                continue;
+            }
+
             Assert.Equal(setting.PropertyType, option!.PropertyType);
             object? engineDefault = setting.GetValue(engine), optionDefault = option.GetValue(options);
             if (setting.PropertyType.IsValueType || setting.PropertyType == typeof(string))

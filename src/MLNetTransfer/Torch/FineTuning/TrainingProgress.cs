@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
 
 namespace MLNetTransfer;
 
@@ -38,7 +40,15 @@ public sealed record EpochMetrics(
     double LearningRate,
     double ImagesPerSecond,
     double Seconds,
-    bool IsBest);
+    bool IsBest)
+{
+    /// <summary>The members as the compiler's record text writes them, with the per-class AUCs listed (not their list type).</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"EpochMetrics {{ Epoch = {Epoch}, TrainLoss = {TrainLoss}, ValidationLoss = {ValidationLoss}, ValidationAccuracy = {ValidationAccuracy}, " +
+        $"ValidationAuc = {ValidationAuc}, PerClassAuc = [{string.Join(", ", PerClassAuc.Select(a => a.ToString(CultureInfo.InvariantCulture)))}], " +
+        $"UndefinedAucCount = {UndefinedAucCount}, ActiveParameters = {ActiveParameters}, LearningRate = {LearningRate}, " +
+        $"ImagesPerSecond = {ImagesPerSecond}, Seconds = {Seconds}, IsBest = {IsBest} }}");
+}
 
 /// <summary>The outcome of a fine-tuning run (<see cref="ResNetFineTuneTransformer.TrainingResult"/>).</summary>
 /// <param name="Strategy">The strategy used (Auto resolved).</param>
@@ -61,6 +71,12 @@ public sealed record FineTuneResult(
     double TrainSeconds,
     double ImagesPerSecond)
 {
+    /// <summary>The members as the compiler's record text writes them, with the epochs listed (not their list type).</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"FineTuneResult {{ Strategy = {Strategy}, StrategyReason = {StrategyReason}, TrainableParameters = {TrainableParameters}, " +
+        $"Epochs = [{string.Join(", ", Epochs)}], BestEpoch = {BestEpoch}, StoppedEarly = {StoppedEarly}, UsedFeatureCache = {UsedFeatureCache}, " +
+        $"TrainSeconds = {TrainSeconds}, ImagesPerSecond = {ImagesPerSecond} }}");
+
     /// <summary>The final model's logits on the validation set (null without one), for calibration.</summary>
     internal MLNetTransfer.Torch.FineTuning.ValidationLogits? ValidationLogits { get; init; }
 }
