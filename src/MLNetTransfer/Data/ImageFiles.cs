@@ -59,6 +59,7 @@ internal static class ImageFiles
             {
                 if (IsImage(file))
                 {
+                    CheckFileLink(file, folder, others, otherClassFolders);
                     images.Add(file);
                 }
                 else
@@ -79,6 +80,95 @@ internal static class ImageFiles
 
         images.Sort(StringComparer.Ordinal);
         return images;
+    }
+
+    /// <summary>
+    /// Refuses a class folder that is itself a symbolic link (<c>train/A -&gt; /elsewhere/A</c>, followed) when it leads
+    /// into another class's folder, which would read that class's images under this label, or into a split folder of the
+    /// same data set (its own split, or train/, val/, validation/ or test/ beside it), which would read them again or move
+    /// them between splits.
+    /// </summary>
+    /// <param name="classFolder">The class folder as listed in <paramref name="splitFolder"/>.</param>
+    /// <param name="splitFolder">The folder whose subfolders are the classes.</param>
+    /// <param name="otherClassFolders">The other classes' folders of the same split.</param>
+    /// <exception cref="InvalidDataException">The link leads into another class or split folder; names the link, its target and the folder.</exception>
+    public static void CheckClassFolder(string classFolder, string splitFolder, IReadOnlyList<string> otherClassFolders)
+    {
+        if (new DirectoryInfo(classFolder).LinkTarget is null)
+        {
+            return;
+        }
+
+        string real = RealPath(classFolder);
+        string how = $"The class folder '{classFolder}' is a symbolic link to '{real}'";
+        foreach (string other in otherClassFolders)
+        {
+            if (IsSameOrInside(real, RealPath(other)))
+            {
+                throw new InvalidDataException(
+                    $"{how}, inside the folder of another class '{other}': its images would be labelled '{Path.GetFileName(classFolder)}' while they are '{Path.GetFileName(other)}'. " +
+                    "Remove the link or point it outside the data set.");
+            }
+        }
+
+        string split = RealPath(splitFolder);
+        if (IsSameOrInside(split, real))
+        {
+            throw new InvalidDataException(
+                $"{how}, which contains the split folder '{splitFolder}' itself: a symbolic link cycle, which would read every class's images under this class. Remove the link.");
+        }
+
+        foreach (string splitFolderOfTheSet in SplitFoldersBeside(splitFolder))
+        {
+            if (IsSameOrInside(real, RealPath(splitFolderOfTheSet)))
+            {
+                throw new InvalidDataException(
+                    $"{how}, inside the split folder '{splitFolderOfTheSet}' of the same data set: its images would be read again, or in another split, under this class. " +
+                    "Remove the link or point it outside the data set.");
+            }
+        }
+    }
+
+    // The split folder itself and, when it is one of train/, val/, validation/ or test/ of a data set, the other split
+    // folders beside it (FolderSplits.Locate's names).
+    private static IEnumerable<string> SplitFoldersBeside(string splitFolder)
+    {
+        string[] names = { "train", "val", "validation", "test" };
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(splitFolder));
+        yield return full;
+        if (Path.GetDirectoryName(full) is not { } dataSet || !names.Contains(Path.GetFileName(full), StringComparer.OrdinalIgnoreCase))
+        {
+            yield break;
+        }
+
+        foreach (string sibling in Subfolders(dataSet))
+        {
+            if (sibling != full && names.Contains(Path.GetFileName(sibling), StringComparer.OrdinalIgnoreCase))
+            {
+                yield return sibling;
+            }
+        }
+    }
+
+    // A link to a single image in another class's folder (A/x.png -> ../B/y.png) is that class's image under this label;
+    // a link to an image outside the data set's classes is followed like any file.
+    private static void CheckFileLink(string file, string folder, string[] others, IReadOnlyList<string>? otherNames)
+    {
+        if (new FileInfo(file).LinkTarget is null)
+        {
+            return;
+        }
+
+        string real = RealPath(file);
+        for (int i = 0; i < others.Length; i++)
+        {
+            if (IsSameOrInside(real, others[i]))
+            {
+                throw new InvalidDataException(
+                    $"'{file}' is a symbolic link to the image '{real}', in the folder of another class '{otherNames![i]}': it would be labelled as the class of '{folder}' " +
+                    $"while it is an image of '{otherNames[i]}'. Remove the link, or copy the image if it belongs to both classes.");
+            }
+        }
     }
 
     private static void CheckLink(
