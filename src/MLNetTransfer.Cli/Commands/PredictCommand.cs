@@ -28,7 +28,7 @@ internal static class PredictCommand
         command.Options.Add(json);
         command.SetAction((parse, cancellation) => Cli.Run(() =>
         {
-            var ml = new MLContext(seed: 1);
+            var ml = ProcessTempFolder.NewContext(seed: 1);
             var files = Collect(ml, parse.GetValue(inputs)!);
             using var loaded = ModelFile.Load(ml, parse.GetValue(model)!);
             var problems = files.Select(f => (File: f, Problem: ImageCheck.Problem(f))).Where(p => p.Problem is not null).ToList();

@@ -69,7 +69,7 @@ internal static class TrainingRun
             ModelEvaluator.CheckImages(testSplit, "The test split", settings.MaxImagePixels);
         }
 
-        var ml = new MLContext(settings.Seed);
+        var ml = ProcessTempFolder.NewContext(settings.Seed);
         bool multiLabel = dataset.Task == TaskKind.MultiLabel;
         var classes = dataset.ClassNames;
         var trainRecords = dataset.Train;
