@@ -28,13 +28,14 @@ internal static class FolderSplitReader
         }
 
         var records = new List<ImageRecord>();
+        string[] otherSplits = ImageFiles.OtherSplitFolders(splitFolder);
         int ignored = looseFiles;
         foreach (string classFolder in classFolders)
         {
             string label = Path.GetFileName(classFolder);
             string[] otherClasses = classFolders.Where(f => f != classFolder).ToArray();
             ImageFiles.CheckClassFolder(classFolder, splitFolder, otherClasses);
-            List<string> images = ImageFiles.FindRecursive(classFolder, out int otherFiles, otherClasses);
+            List<string> images = ImageFiles.FindRecursive(classFolder, out int otherFiles, otherClasses, otherSplits);
             ignored += otherFiles;
             if (images.Count == 0)
             {

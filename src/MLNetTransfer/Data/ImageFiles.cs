@@ -41,13 +41,15 @@ internal static class ImageFiles
     /// <param name="folder">The folder to search.</param>
     /// <param name="ignored">Receives the number of files that are not images.</param>
     /// <param name="otherClassFolders">The other classes' folders of the same split, which no link may lead into.</param>
+    /// <param name="otherSplitFolders">The data set's other split folders (<see cref="OtherSplitFolders"/>), which no link may lead into either: their images would be in two splits.</param>
     /// <exception cref="InvalidDataException">A link loops, reaches a folder twice, or leads into another class's folder; names the link and its target.</exception>
-    public static List<string> FindRecursive(string folder, out int ignored, IReadOnlyList<string>? otherClassFolders = null)
+    public static List<string> FindRecursive(string folder, out int ignored, IReadOnlyList<string>? otherClassFolders = null, IReadOnlyList<string>? otherSplitFolders = null)
     {
         var images = new List<string>();
         ignored = 0;
         string root = RealPath(folder);
         string[] others = (otherClassFolders ?? Array.Empty<string>()).Select(RealPath).ToArray();
+        var splits = (otherSplitFolders ?? Array.Empty<string>()).Select(s => (Real: RealPath(s), Path: s)).ToArray();
         // Real path -> the path it was first reached by, for the message when a second path reaches it.
         var visited = new Dictionary<string, string>(StringComparer.Ordinal) { [root] = folder };
         var pending = new Stack<string>();
@@ -59,7 +61,7 @@ internal static class ImageFiles
             {
                 if (IsImage(file))
                 {
-                    CheckFileLink(file, folder, others, otherClassFolders);
+                    CheckFileLink(file, folder, others, otherClassFolders, splits);
                     images.Add(file);
                 }
                 else
@@ -72,7 +74,7 @@ internal static class ImageFiles
             {
                 if (!IsHidden(Path.GetFileName(sub)))
                 {
-                    CheckLink(sub, root, folder, others, otherClassFolders, visited);
+                    CheckLink(sub, root, folder, others, otherClassFolders, splits, visited);
                     pending.Push(sub);
                 }
             }
@@ -129,6 +131,12 @@ internal static class ImageFiles
         }
     }
 
+    /// <summary>
+    /// When <paramref name="splitFolder"/> is one of train/, val/, validation/ or test/ of a data set, the other split
+    /// folders beside it (FolderSplits.Locate's names); otherwise none.
+    /// </summary>
+    public static string[] OtherSplitFolders(string splitFolder) => SplitFoldersBeside(splitFolder).Skip(1).ToArray();
+
     // The split folder itself and, when it is one of train/, val/, validation/ or test/ of a data set, the other split
     // folders beside it (FolderSplits.Locate's names).
     private static IEnumerable<string> SplitFoldersBeside(string splitFolder)
@@ -152,7 +160,7 @@ internal static class ImageFiles
 
     // A link to a single image in another class's folder (A/x.png -> ../B/y.png) is that class's image under this label;
     // a link to an image outside the data set's classes is followed like any file.
-    private static void CheckFileLink(string file, string folder, string[] others, IReadOnlyList<string>? otherNames)
+    private static void CheckFileLink(string file, string folder, string[] others, IReadOnlyList<string>? otherNames, (string Real, string Path)[] splits)
     {
         if (new FileInfo(file).LinkTarget is null)
         {
@@ -169,10 +177,27 @@ internal static class ImageFiles
                     $"while it is an image of '{otherNames[i]}'. Remove the link, or copy the image if it belongs to both classes.");
             }
         }
+
+        RefuseOtherSplit($"'{file}' is a symbolic link to the image '{real}'", real, splits);
+    }
+
+    // A link from one split into another (train/A/x.png -> ../../test/A/y.png) puts the same image in both: trained on and
+    // then tested on, which inflates the test metrics.
+    private static void RefuseOtherSplit(string how, string real, (string Real, string Path)[] splits)
+    {
+        foreach (var (splitReal, splitPath) in splits)
+        {
+            if (IsSameOrInside(real, splitReal))
+            {
+                throw new InvalidDataException(
+                    $"{how}, inside the split folder '{splitPath}' of the same data set: its images would be in two splits at once. " +
+                    "Remove the link, or copy the images if they belong to both splits.");
+            }
+        }
     }
 
     private static void CheckLink(
-        string sub, string root, string folder, string[] others, IReadOnlyList<string>? otherNames, Dictionary<string, string> visited)
+        string sub, string root, string folder, string[] others, IReadOnlyList<string>? otherNames, (string Real, string Path)[] splits, Dictionary<string, string> visited)
     {
         string real = RealPath(sub);
         bool isLink = new DirectoryInfo(sub).LinkTarget is not null;
@@ -186,6 +211,8 @@ internal static class ImageFiles
                     "Remove the link or move the images into one class folder.");
             }
         }
+
+        RefuseOtherSplit(how, real, splits);
 
         // A link to its own folder or one above it: root's real path is under the target, or (for a link deeper down) the
         // link's own folder is.

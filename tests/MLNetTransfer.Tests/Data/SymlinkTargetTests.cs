@@ -103,6 +103,38 @@ public sealed class SymlinkTargetTests
         Assert.Contains(reason, e.Message);
     }
 
+    [Theory]
+    [InlineData("d/train/A/x.png", "../../test/A/1.png", false)] // one test image trained on
+    [InlineData("d/train/A/more", "../../test/B", true)] // a whole test class trained on, as A
+    public void A_link_from_one_split_into_another_is_refused_naming_the_link_and_the_other_split(string linkPath, string target, bool isFolder)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var dir = new TempDataFolder();
+        dir.File("d/train/A/1.png");
+        dir.File("d/train/B/1.png");
+        dir.File("d/test/A/1.png");
+        dir.File("d/test/B/1.png");
+        string link = dir.PathOf(linkPath);
+        if (isFolder)
+        {
+            Directory.CreateSymbolicLink(link, target);
+        }
+        else
+        {
+            File.CreateSymbolicLink(link, target);
+        }
+
+        var e = Assert.Throws<InvalidDataException>(() => _ml.Data.LoadImageSplits(dir.PathOf("d")));
+
+        Assert.Contains($"'{link}'", e.Message);
+        Assert.Contains($"'{dir.PathOf("d/test")}'", e.Message);
+        Assert.Contains("two splits", e.Message);
+    }
+
     // The temp folder may itself sit under a link (macOS's /var -> /private/var); messages name real paths.
     private static string RealPath(string path) => MLNetTransfer.Data.ImageFiles.RealPath(path);
 }
