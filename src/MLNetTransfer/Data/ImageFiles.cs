@@ -36,13 +36,15 @@ internal static class ImageFiles
     /// Symbolic links to folders are followed (a class folder may link to images kept on another disk), but each folder
     /// is read once, by its real path: a link back to a folder above it (<c>train/A/loop -&gt; ..</c>), which would
     /// otherwise read the other classes' images as this class, or a second way into a folder already read, is refused.
-    /// So is a link into one of <paramref name="otherClassFolders"/>, whose images would silently take this folder's label.
+    /// So is a link into one of <paramref name="otherClassFolders"/>, whose images would silently take this folder's label,
+    /// and a link into one of <paramref name="otherSplitFolders"/>. A link to a single image is followed too, and refused
+    /// by the same two rules (<c>A/x.png -&gt; ../B/y.png</c> is B's image labelled A).
     /// </remarks>
     /// <param name="folder">The folder to search.</param>
     /// <param name="ignored">Receives the number of files that are not images.</param>
     /// <param name="otherClassFolders">The other classes' folders of the same split, which no link may lead into.</param>
     /// <param name="otherSplitFolders">The data set's other split folders (<see cref="OtherSplitFolders"/>), which no link may lead into either: their images would be in two splits.</param>
-    /// <exception cref="InvalidDataException">A link loops, reaches a folder twice, or leads into another class's folder; names the link and its target.</exception>
+    /// <exception cref="InvalidDataException">A link loops, reaches a folder twice, or leads into another class's or split's folder; names the link and its target.</exception>
     public static List<string> FindRecursive(string folder, out int ignored, IReadOnlyList<string>? otherClassFolders = null, IReadOnlyList<string>? otherSplitFolders = null)
     {
         var images = new List<string>();
