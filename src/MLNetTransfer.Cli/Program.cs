@@ -26,6 +26,16 @@ internal static class Program
         // after its ProcessTerminationTimeout it returns while TorchSharp or ONNX Runtime may still be running.
         using var stop = StopSignals.Register();
         var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null };
-        return Cli.Build().Parse(args).InvokeAsync(configuration, stop.Token).GetAwaiter().GetResult();
+        // ML.NET's temporary graph files go to this process's own folder (ProcessTempFolder): the folders of killed
+        // processes are removed here, this one's when the command ends.
+        ProcessTempFolder.SweepDead();
+        try
+        {
+            return Cli.Build().Parse(args).InvokeAsync(configuration, stop.Token).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            ProcessTempFolder.Delete();
+        }
     }
 }

@@ -47,7 +47,7 @@ internal static class CompareCommand
         command.Options.Add(metricsJson);
         command.SetAction((parse, cancellation) => Cli.Run(() =>
         {
-            var ml = new MLContext(seed: 1);
+            var ml = ProcessTempFolder.NewContext(seed: 1);
             var paths = parse.GetValue(models)!;
             using var a = ModelFile.Load(ml, paths[0]);
             using var b = ModelFile.Load(ml, paths[1]);

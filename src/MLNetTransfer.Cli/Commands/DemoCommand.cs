@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.IO;
 using System.Linq;
 using MLNetTransfer.Cli.Data;
+using MLNetTransfer.Cli.Output;
 using MLNetTransfer.Cli.Training;
 using MLNetTransfer.SyntheticData;
 using Spectre.Console;
@@ -43,6 +44,7 @@ internal static class DemoCommand
                 MetricsJsonPath = Path.Combine(root, "metrics.json"),
                 ReportDirectory = Path.Combine(root, "report"),
             };
+            ClaimOutputFolder(root);
             AnsiConsole.WriteLine($"Writing the synthetic chest X-ray set (NORMAL vs OPACITY, 128 px; {train} train, {train / 3} validation, {train / 3} test) to {settings.Data.DataPath} ...");
             FreshDataFolder(settings.Data.DataPath);
             SyntheticChestXrays.WriteDataset(settings.Data.DataPath, size: 128, train: train, validation: train / 3, test: train / 3);
@@ -53,6 +55,34 @@ internal static class DemoCommand
     }
 
     private const string Marker = ".mlnet-transfer-demo";
+
+    /// <summary>The files and folders a demo run writes into --output-dir.</summary>
+    private static readonly string[] _outputs = { "data", "model.zip", "metrics.json", "report" };
+
+    // model.zip, metrics.json and report/ are replaced by name: in a user's own folder that would overwrite their files.
+    // The demo takes a missing or empty folder, or one a demo run wrote before (its marker, or its data/ folder's marker
+    // from before the folder had one); anything else is refused, naming what it holds that the demo would replace.
+    private static void ClaimOutputFolder(string root)
+    {
+        if (File.Exists(root))
+        {
+            throw new CliException(ExitCodes.Usage, $"--output-dir: {root} is a file; a folder is expected.");
+        }
+
+        bool ours = File.Exists(Path.Combine(root, Marker)) || File.Exists(Path.Combine(root, "data", Marker));
+        if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any() && !ours)
+        {
+            string[] replaced = _outputs.Where(o => Path.Exists(Path.Combine(root, o))).ToArray();
+            throw new CliException(ExitCodes.Usage,
+                $"--output-dir: {root} is not empty and was not written by a demo run" +
+                (replaced.Length > 0 ? $"; the demo would replace its {string.Join(", ", replaced)}" : string.Empty) +
+                ". Choose a new or empty --output-dir.");
+        }
+
+        new OutputPaths().Folder("--output-dir", root).Check();
+        Directory.CreateDirectory(root);
+        AtomicFile.Write(Path.Combine(root, Marker), stream => stream.Write("Written by mlnet-transfer demo; the next demo run may replace data/, model.zip, metrics.json and report/ here.\n"u8));
+    }
 
     // A second run with other counts must not train on the first run's images too (WriteDataset overwrites files by
     // name only): a folder an earlier demo wrote is replaced; any other non-empty folder is refused, never deleted.

@@ -35,11 +35,11 @@ internal static class EvaluateCommand
             int bootstrapSamples = TrainCommand.BootstrapSamples(parse.GetValue(bootstrap));
             var source = data.Read(parse);
             new OutputPaths()
-                .File("--metrics-json", parse.GetValue(metricsJson)).Folder("--report", parse.GetValue(report))
+                .File("--metrics-json", parse.GetValue(metricsJson)).Report("--report", parse.GetValue(report))
                 .Input("--model", parse.GetValue(model)).Input(DataSourceOptions.DataOption, source.DataPath)
                 .Input(DataSourceOptions.ValidationOption, source.ValidationPath).Input(DataSourceOptions.TestOption, source.TestPath)
                 .Check();
-            var ml = new MLContext(seed: 1);
+            var ml = ProcessTempFolder.NewContext(seed: 1);
             using var loaded = ModelFile.Load(ml, parse.GetValue(model)!);
             var (records, evaluatedOn) = LabelledImages(loaded, source);
             IReadOnlyList<SkippedImageRow>? skipped = null;

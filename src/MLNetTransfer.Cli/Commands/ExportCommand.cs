@@ -20,7 +20,7 @@ internal static class ExportCommand
         command.SetAction((parse, cancellation) => Cli.Run(() =>
         {
             new OutputPaths().File("--onnx", parse.GetValue(onnx)).Input("--model", parse.GetValue(model)).Check();
-            var ml = new MLContext(seed: 1);
+            var ml = ProcessTempFolder.NewContext(seed: 1);
             using var loaded = ModelFile.Load(ml, parse.GetValue(model)!);
             byte[] graph;
             try

@@ -40,7 +40,7 @@ internal static class PredictCommand
         command.Options.Add(batchSize);
         command.SetAction((parse, cancellation) => Cli.Run(() =>
         {
-            var ml = new MLContext(seed: 1);
+            var ml = ProcessTempFolder.NewContext(seed: 1);
             if (parse.GetValue(output) is { } outputPath)
             {
                 if (parse.GetValue(json))

@@ -129,9 +129,19 @@ internal static class TrainCommand
                 throw new CliException(ExitCodes.Usage, "--resume needs --checkpoint-dir: the folder of the stopped run's checkpoint.");
             }
 
+            if (settings.Resume && (!Directory.Exists(settings.CheckpointDirectory) || Directory.GetFiles(settings.CheckpointDirectory).Length == 0))
+            {
+                // Once, training started afresh and overwrote the folder: a mistyped folder lost the stopped run's epochs.
+                // The library refuses a folder without its checkpoint file too (after the images are read); this is before.
+                throw new CliException(ExitCodes.Usage,
+                    $"--resume: there is no checkpoint to resume in --checkpoint-dir {Path.GetFullPath(settings.CheckpointDirectory!)} " +
+                    $"({(Directory.Exists(settings.CheckpointDirectory) ? "the folder is empty" : "the folder does not exist")}). " +
+                    "Give the stopped run's --checkpoint-dir, or drop --resume to start afresh.");
+            }
+
             new OutputPaths()
                 .File("--output", settings.ModelPath).File("--metrics-json", settings.MetricsJsonPath).File("--validation-list", settings.ValidationListPath)
-                .Folder("--report", settings.ReportDirectory).Folder("--checkpoint-dir", settings.CheckpointDirectory)
+                .Report("--report", settings.ReportDirectory).Folder("--checkpoint-dir", settings.CheckpointDirectory)
                 .Input(DataSourceOptions.DataOption, settings.Data.DataPath).Input(DataSourceOptions.ValidationOption, settings.Data.ValidationPath)
                 .Input(DataSourceOptions.TestOption, settings.Data.TestPath).Input("--weights", settings.WeightsPath)
                 .Check();

@@ -26,7 +26,7 @@ internal static class DatasetReader
     public static LabeledDataset Read(DataSourceOptions options, DataSetUse use = DataSetUse.Training)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var ml = new MLContext(seed: 1);
+        var ml = ProcessTempFolder.NewContext(seed: 1);
         ImageDataSplits splits;
         try
         {

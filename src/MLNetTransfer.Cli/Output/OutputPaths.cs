@@ -22,12 +22,28 @@ internal sealed class OutputPaths
 
     private readonly List<(string Option, string Path, bool IsFolder)> _outputs = new();
     private readonly List<(string Option, string Path)> _inputs = new();
+    private readonly List<(string Option, string Path)> _reports = new();
 
     /// <summary>A file the command writes (its folder is created); null when the option was not given.</summary>
     public OutputPaths File(string option, string? path) => Add(_outputs, option, path, isFolder: false);
 
     /// <summary>A folder the command writes files into (created when absent); null when the option was not given.</summary>
     public OutputPaths Folder(string option, string? path) => Add(_outputs, option, path, isFolder: true);
+
+    /// <summary>
+    /// The report's folder (<c>--report</c>): a folder output whose fixed file names (index.html and the plots) must not
+    /// replace a file that is not from a previous report, nor another output's file.
+    /// </summary>
+    public OutputPaths Report(string option, string? path)
+    {
+        Folder(option, path);
+        if (path is not null)
+        {
+            _reports.Add((option, System.IO.Path.GetFullPath(path)));
+        }
+
+        return this;
+    }
 
     /// <summary>A file or folder the command reads (a data set's CSV or folder, a model, weights); null when not given.</summary>
     public OutputPaths Input(string option, string? path)
@@ -83,6 +99,11 @@ internal sealed class OutputPaths
             }
         }
 
+        foreach (var (option, folder) in _reports)
+        {
+            CheckReportNames(option, folder);
+        }
+
         foreach (var (option, path, isFolder) in _outputs)
         {
             CheckWritable(option, isFolder ? path : System.IO.Path.GetDirectoryName(path)!);
@@ -97,6 +118,36 @@ internal sealed class OutputPaths
         }
 
         return this;
+    }
+
+    // The report writes index.html and its plots by fixed names. Another output of this run by one of those names would be
+    // replaced by the report (or replace it); a file by one of those names in a folder that holds no report of ours is the
+    // user's (their own index.html, a plot of their own) and would be overwritten without a word.
+    private void CheckReportNames(string option, string folder)
+    {
+        foreach (var (other, path, isFolder) in _outputs)
+        {
+            if (!isFolder && Same(System.IO.Path.GetDirectoryName(path)!, folder) && ReportWriter.FileNames.Any(n => string.Equals(System.IO.Path.GetFileName(path), n, _pathComparison)))
+            {
+                throw Refused($"{option} and {other} both write {path}: the report writes {System.IO.Path.GetFileName(path)} into {folder}. Give {other} another name or folder.");
+            }
+        }
+
+        if (!Directory.Exists(folder) || ReportWriter.IsPreviousReport(folder))
+        {
+            return;
+        }
+
+        foreach (string name in ReportWriter.FileNames)
+        {
+            string existing = System.IO.Path.Combine(folder, name);
+            if (System.IO.Path.Exists(existing))
+            {
+                throw Refused(
+                    $"{option}: {folder} holds {existing}, which is not from a report of mlnet-transfer; the report would overwrite it. " +
+                    $"Choose another {option} folder, or move the file.");
+            }
+        }
     }
 
     // Creates the folder (and any missing parents), writes and deletes a probe file in it, and removes the folders it

@@ -13,7 +13,7 @@ namespace MLNetTransfer.Cli.Scoring;
 /// </summary>
 internal static class ImageCheck
 {
-    private static readonly MLContext Context = new();
+    private static readonly MLContext Context = ProcessTempFolder.NewContext();
 
     /// <summary>Null when the file passes the gate (within <paramref name="maxPixels"/>, 0 for the default); otherwise why not.</summary>
     public static string? Problem(string path, long maxPixels = 0) => Context.Data.FindImageProblem(path, maxPixels);

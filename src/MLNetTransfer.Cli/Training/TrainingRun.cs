@@ -88,7 +88,7 @@ internal static class TrainingRun
             ModelEvaluator.CheckImages(test, "The test split", settings.MaxImagePixels);
         }
 
-        var ml = new MLContext(settings.Seed);
+        var ml = ProcessTempFolder.NewContext(settings.Seed);
         bool multiLabel = dataset.Task == TaskKind.MultiLabel;
         var classes = dataset.ClassNames;
         var trainRecords = dataset.Train;

@@ -14,7 +14,7 @@ internal static class FolderSplitReader
     /// <param name="splitFolder">The absolute path of the folder whose subfolders are the classes.</param>
     /// <param name="option">The parameter the folder came from, for messages ("dataPath", "ValidationPath").</param>
     /// <param name="warnings">Receives notes that do not stop reading.</param>
-    /// <exception cref="InvalidDataException">The folder has no class subfolders or no images, or a symbolic link in a class folder loops or leads into another class's folder.</exception>
+    /// <exception cref="InvalidDataException">The folder has no class subfolders or no images, or a symbolic link (a class folder, a folder or an image in one) loops or leads into another class's or split's folder.</exception>
     public static List<ImageRecord> Read(string splitFolder, string option, List<string> warnings)
     {
         string[] classFolders = ImageFiles.Subfolders(splitFolder);
@@ -28,11 +28,14 @@ internal static class FolderSplitReader
         }
 
         var records = new List<ImageRecord>();
+        string[] otherSplits = ImageFiles.OtherSplitFolders(splitFolder);
         int ignored = looseFiles;
         foreach (string classFolder in classFolders)
         {
             string label = Path.GetFileName(classFolder);
-            List<string> images = ImageFiles.FindRecursive(classFolder, out int otherFiles, classFolders.Where(f => f != classFolder).ToArray());
+            string[] otherClasses = classFolders.Where(f => f != classFolder).ToArray();
+            ImageFiles.CheckClassFolder(classFolder, splitFolder, otherClasses);
+            List<string> images = ImageFiles.FindRecursive(classFolder, out int otherFiles, otherClasses, otherSplits);
             ignored += otherFiles;
             if (images.Count == 0)
             {

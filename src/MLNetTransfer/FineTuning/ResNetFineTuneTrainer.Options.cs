@@ -257,7 +257,10 @@ public sealed partial class ResNetFineTuneTrainer
         /// <summary>Where a checkpoint is written after each epoch; null writes none. Default null.</summary>
         public string? CheckpointDirectory { get; set; }
 
-        /// <summary>Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one. Default false.</summary>
+        /// <summary>
+        /// Continue from the checkpoint in <see cref="CheckpointDirectory"/>; Fit throws a <see cref="System.IO.FileNotFoundException"/>
+        /// naming the folder when it holds none, rather than start afresh. Default false.
+        /// </summary>
         public bool Resume { get; set; }
 
         // The machine.

@@ -12,15 +12,18 @@ namespace MLNetTransfer.Scoring;
 /// with SIGKILL (or that crashed) runs no exit handler, and each of its files is a whole ResNet (about 60 MB).
 /// </summary>
 /// <remarks>
-/// The files are named <c>mlnettransfer-&lt;pid&gt;-&lt;guid&gt;.onnx</c>; one whose pid is not a running process is
-/// removed. A running pid keeps its files even when the pid was reused by another program: deleting the graph of a live
-/// model would break it, keeping a stale file only costs disk. Each folder is swept once per process, the first time
+/// The files are named <c>mlnettransfer-&lt;pid&gt;-&lt;guid&gt;.onnx</c> (<c>.onnx.partial</c> while being written); one
+/// whose pid is not a running process is removed. A running pid keeps its files even when the pid was reused by another
+/// program: deleting the graph of a live model would break it, keeping a stale file only costs disk. Each folder is swept once per process, the first time
 /// this process writes a graph there, so every app that uses the library benefits, not only the command line.
 /// </remarks>
 internal static class OnnxLeftovers
 {
-    private static readonly Regex Name = new(@"^mlnettransfer-(?<pid>[0-9]+)-[0-9a-f]{32}\.onnx$", RegexOptions.CultureInvariant);
+    private static readonly Regex Name = new(@"^mlnettransfer-(?<pid>[0-9]+)-[0-9a-f]{32}\.onnx(\.partial)?$", RegexOptions.CultureInvariant);
     private static readonly ConcurrentDictionary<string, bool> Swept = new(StringComparer.Ordinal);
+
+    /// <summary>Appended to a graph file's name while it is being written (<see cref="OnnxModelFile"/>).</summary>
+    public const string PartialSuffix = ".partial";
 
     /// <summary>The name of a graph file written by this process.</summary>
     public static string NewFileName() =>
@@ -42,7 +45,7 @@ internal static class OnnxLeftovers
         string[] files;
         try
         {
-            files = Directory.GetFiles(directory, "mlnettransfer-*.onnx");
+            files = Directory.GetFiles(directory, "mlnettransfer-*.onnx*");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -45,12 +45,17 @@ internal sealed class OnnxModelFile : IDisposable
             Live.Add(path);
         }
 
+        // Written under a temporary name and renamed: a process killed half-way leaves a .partial file (swept like the
+        // graphs), never a half-written graph under the name ML.NET is given. rename(2) within one folder is atomic.
+        string temp = path + OnnxLeftovers.PartialSuffix;
         try
         {
-            File.WriteAllBytes(path, onnx);
+            File.WriteAllBytes(temp, onnx);
+            File.Move(temp, path);
         }
         catch
         {
+            File.Delete(temp); // no-op when absent
             Delete(path);
             throw;
         }

@@ -139,6 +139,60 @@ public sealed class OutputPathTests : System.IDisposable
         Assert.Contains($"--metrics-json and --validation-list name the same file {same}", run.Error);
     }
 
+    [Theory]
+    [InlineData("index.html")]
+    [InlineData("roc.png")]
+    public void A_report_folder_holding_a_users_file_by_a_report_name_is_refused_naming_report_and_the_file(string name)
+    {
+        string report = Directory.CreateDirectory(Path.Combine(_folder.Root, "shared")).FullName;
+        string users = Path.Combine(report, name);
+        File.WriteAllText(users, "the user's own file");
+
+        var run = Train("--report", report);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("--report", run.Error);
+        Assert.Contains(users, run.Error);
+        Assert.Equal("the user's own file", File.ReadAllText(users));
+        Assert.DoesNotContain("Fine-tuning", run.Output);
+    }
+
+    [Fact]
+    public void An_output_named_like_a_report_file_in_the_report_folder_is_refused_naming_both()
+    {
+        string report = Path.Combine(_folder.Root, "out");
+        string metrics = Path.Combine(report, "index.html");
+
+        var run = Train("--report", report, "--metrics-json", metrics);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"--report and --metrics-json both write {metrics}", run.Error);
+        Assert.DoesNotContain("Fine-tuning", run.Output);
+    }
+
+    [Fact]
+    public void A_previous_report_is_replaced_and_marked_as_ours()
+    {
+        // A report written before the marker existed: recognised by its page's opening, as HtmlPage renders it.
+        string report = Directory.CreateDirectory(Path.Combine(_folder.Root, "report")).FullName;
+        string page = Path.Combine(report, "index.html");
+        File.WriteAllText(page, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>mlnet-transfer train: old</title>");
+        File.WriteAllText(Path.Combine(report, "roc.png"), "an old plot");
+        File.WriteAllText(Path.Combine(report, "notes.txt"), "not a report name: kept");
+
+        var run = Train("--report", report, "--output", Path.Combine(_folder.Root, "model.zip"));
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.DoesNotContain("mlnet-transfer train: old", File.ReadAllText(page));
+        Assert.True(File.Exists(Path.Combine(report, ".mlnet-transfer-report")));
+        Assert.Equal("not a report name: kept", File.ReadAllText(Path.Combine(report, "notes.txt")));
+
+        // Now marked: a second run takes the folder even after the page was replaced by hand.
+        File.WriteAllText(page, "edited by hand");
+        Assert.Equal(0, Train("--report", report, "--output", Path.Combine(_folder.Root, "model.zip")).ExitCode);
+        Assert.StartsWith("<!DOCTYPE html>", File.ReadAllText(page));
+    }
+
     private CliProcess.Result Train(params string[] outputs) => CliProcess.Run(_log, new[]
     {
         "train", "--data", Data, "--grayscale", "--strategy", "full", "--epochs", "1", "--batch-size", "8", "--image-size", "32",

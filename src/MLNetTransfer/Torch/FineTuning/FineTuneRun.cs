@@ -80,8 +80,19 @@ internal sealed class FineTuneRun : IDisposable
         string fingerprint = RunFingerprint.Of(_model, _train, _validationData, _options, _strategy);
         var state = new CheckpointState { RunFingerprint = fingerprint };
         string? checkpointPath = _options.CheckpointDirectory is null ? null : TrainingCheckpoint.PathIn(_options.CheckpointDirectory);
-        if (_options.Resume && checkpointPath is not null && File.Exists(checkpointPath))
+        if (_options.Resume && checkpointPath is not null)
         {
+            // Starting afresh when asked to resume would silently redo the epochs the stopped run had done, and then
+            // overwrite its checkpoint: a wrong folder is refused instead.
+            if (!File.Exists(checkpointPath))
+            {
+                throw new FileNotFoundException(
+                    $"Resume: the checkpoint folder '{Path.GetFullPath(_options.CheckpointDirectory!)}' (CheckpointDirectory) holds no checkpoint " +
+                    $"('{TrainingCheckpoint.FileName}'), so there is nothing to resume. Point CheckpointDirectory at the stopped run's folder, or set Resume to false to start afresh.",
+                    checkpointPath);
+            }
+
+
             state = TrainingCheckpoint.Load(checkpointPath, fingerprint, _model, _optimizer.Optimizer, _best);
             _options.Log?.Invoke($"Resumed from '{checkpointPath}' after epoch {state.CompletedEpochs} of {_options.Epochs}.");
         }
