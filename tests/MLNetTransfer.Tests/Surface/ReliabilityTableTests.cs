@@ -95,14 +95,18 @@ public sealed class ReliabilityTableTests
                 continue;
             }
 
-            // The first row of a table is its header; the second its |---| separator.
+            // The first row of a table is its header; the second its |---| separator. Rows after a blank line start
+            // a new table, and without a separator Markdown shows them as text, not as a table.
+            bool separator = Regex.IsMatch(line, @"^\|[\s:|-]+\|$");
             if (!inTable)
             {
                 inTable = true;
+                string next = i + 1 < lines.Length ? lines[i + 1].Trim() : "";
+                Assert.True(Regex.IsMatch(next, @"^\|[\s:|-]+\|$"), $"docs/reliability.md line {i + 1} starts a table with no |---| line under it (a blank line inside a table?)");
                 continue;
             }
 
-            if (Regex.IsMatch(line, @"^\|[\s:|-]+\|$"))
+            if (separator)
             {
                 continue;
             }
@@ -130,7 +134,7 @@ public sealed class ReliabilityTableTests
     private sealed record TestIndex(Dictionary<string, HashSet<string>> Methods, List<string> ReliabilityClasses)
     {
         private static readonly Regex Class = new(@"^(?<trait>(?:\[[^\n]*\]\r?\n)*)(?:public|internal)\s+(?:sealed\s+|static\s+|abstract\s+|partial\s+)*class\s+(?<name>[A-Za-z0-9_]+)", RegexOptions.Multiline | RegexOptions.Compiled);
-        private static readonly Regex Test = new(@"\[(?:Fact|Theory)\b[^\n]*\]\s*(?:\[[^\n]*\]\s*)*public\s+(?:async\s+)?[A-Za-z<>\[\]]+\s+(?<name>[A-Za-z_][A-Za-z0-9_]*)\s*\(", RegexOptions.Compiled);
+        private static readonly Regex Test = new(@"\[(?:Fact|Theory)\b[^\n]*\n(?:[ \t]*(?:\[|//)[^\n]*\n)*[ \t]*public\s+(?:async\s+)?[A-Za-z<>\[\]]+\s+(?<name>[A-Za-z_][A-Za-z0-9_]*)\s*\(", RegexOptions.Compiled);
 
         public static TestIndex Read(string root)
         {
