@@ -89,7 +89,10 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         var ml = new MLContext(_options.Seed);
         var toKey = RawLabelKeys.Fit(ml, input, _options.LabelColumnName);
         input = toKey?.Transform(input) ?? input;
-        var validationInput = _options.ValidationSet is { } v ? toKey?.Transform(v) ?? v : null;
+        // The validation set's raw label gets the training rows' mapping; one the user mapped already is compared as it is.
+        var validationInput = _options.ValidationSet is { } v
+            ? toKey is not null && v.Schema.GetColumnOrNull(_options.LabelColumnName) is { } vl && RawLabelKeys.IsRaw(vl.Type) ? toKey.Transform(v) : v
+            : null;
         var labels = LabelSchema.From(input.Schema, _options.LabelColumnName);
         if (validationInput is not null)
         {

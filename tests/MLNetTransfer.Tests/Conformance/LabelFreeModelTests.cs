@@ -68,6 +68,20 @@ public sealed class LabelFreeModelTests
     }
 
     [Fact]
+    public void A_text_validation_set_gets_the_training_rows_mapping()
+    {
+        using var images = new TestImages(32, seed: 22);
+        var ml = new MLContext(seed: 1);
+        var options = TestImages.FastOptions(epochs: 1);
+        options.ImageColumnName = nameof(TestImages.Row.ImagePath);
+        options.ValidationSet = ml.Data.LoadFromEnumerable(images.Rows.Skip(24).ToList());
+        using var model = ml.Transforms.FineTuneResNet(options).Fit(ml.Data.LoadFromEnumerable(images.Rows.Take(24).ToList()));
+        var epoch = model.TrainingResult.Epochs.Single();
+        _output.WriteLine($"validation AUC {epoch.ValidationAuc:F4}, loss {epoch.ValidationLoss:F4}");
+        Assert.False(double.IsNaN(epoch.ValidationAuc), "The text validation set was not scored.");
+    }
+
+    [Fact]
     public void A_text_label_shape_gives_a_text_valued_PredictedLabel_key()
     {
         var ml = new MLContext(seed: 1);
