@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNetTransfer.FineTuning;
@@ -18,87 +18,78 @@ namespace MLNetTransfer.Tests;
 /// <summary>
 /// samples/ScoreInExistingApp, built from this project (a ProjectReference that is not referenced), run as a separate
 /// process on a model.zip trained here: it references only ML.NET, ImageAnalytics, OnnxTransformer and ONNX Runtime, and
-/// must give the in-memory transformer's probabilities (issue 4, item 4).
+/// must give the in-memory transformer's scores, both for the label-free model of a String label (README's pipeline) and
+/// for the older chain shape that starts with MapValueToKey(Label) (issue 4, item 4; issue 15, item 6).
 /// </summary>
 [Collection("NoParallelization")]
 public sealed class ScoreInExistingAppTests
 {
-    private const string PathColumn = "XrayFile"; // not ImagePath: the app reads the name from the model's input schema
-
     private readonly ITestOutputHelper _output;
 
     public ScoreInExistingAppTests(ITestOutputHelper output) => _output = output;
 
     private sealed class Prediction
     {
+        public string ImagePath { get; set; } = "";
+
         public float[] Score { get; set; } = Array.Empty<float>();
 
         public string PredictedLabel { get; set; } = "";
+
+        public float Probability { get; set; }
     }
 
-    [Fact]
-    public void ScoreInExistingApp_gives_the_in_memory_probabilities_in_a_process_without_TorchSharp()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ScoreInExistingApp_gives_the_in_memory_scores_in_a_process_without_TorchSharp(bool mapValueToKeyFirst)
     {
-        using var train = new SyntheticFolder(80, 64, seed: 11);
-        using var test = new SyntheticFolder(16, 64, seed: 12);
+        using var train = new SyntheticFolder(48, 64, seed: 11);
+        using var test = new SyntheticFolder(12, 64, seed: 12);
         var ml = new MLContext(seed: 1);
-        var trainData = Load(ml, train.Rows);
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
-            .Append(ml.Transforms.LoadImages("Image", train.Root, PathColumn))
-            .Append(ml.Transforms.FineTuneResNet(new ResNetFineTuneTrainer.Options
-            {
-                Strategy = FreezeStrategy.FeatureExtraction,
-                Grayscale = true,
-                Augmentation = AugmentationOptions.EvalOnly(64, 56),
-                Epochs = 3,
-                BatchSize = 16,
-            }))
-            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+        var trainData = ml.Data.LoadFromEnumerable(Absolute(train));
+        var fineTune = ml.Transforms.FineTuneResNet(new ResNetFineTuneTrainer.Options
+        {
+            ImageColumnName = "ImagePath",
+            Strategy = FreezeStrategy.FeatureExtraction,
+            Grayscale = true,
+            Augmentation = AugmentationOptions.EvalOnly(64, 56),
+            Epochs = 1,
+            BatchSize = 16,
+        });
+        var pipeline = mapValueToKeyFirst
+            ? ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+                .Append(fineTune).Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
+            : fineTune.Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         using var fitted = pipeline.Fit(trainData);
         string zip = Path.Combine(train.Root, "model.zip");
         ml.Model.Save(fitted, trainData.Schema, zip);
 
-        // In memory, on absolute paths (Path.Combine keeps them as they are).
-        var testRows = test.Rows.Select(r => new SyntheticFolder.Row { ImagePath = Path.Combine(test.Root, r.ImagePath), Label = r.Label, Patient = r.Patient }).ToList();
-        var expected = ml.Data.CreateEnumerable<Prediction>(fitted.Transform(Load(ml, testRows)), reuseRowObject: false).ToList();
+        // In memory, the test images in the app's order (ordinal by absolute path).
+        var testRows = Absolute(test).OrderBy(r => r.ImagePath, StringComparer.Ordinal).ToList();
+        var expected = ml.Data.CreateEnumerable<Prediction>(fitted.Transform(ml.Data.LoadFromEnumerable(testRows)), reuseRowObject: false).ToList();
 
-        var run = RunApp(new[] { zip }.Concat(testRows.Select(r => r.ImagePath)).Append("--json"));
+        var run = RunApp(new[] { zip, test.Root });
         Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}; stderr: {run.Error}");
-        using var json = JsonDocument.Parse(run.Output);
-        var root = json.RootElement;
-        Assert.Equal(PathColumn, root.GetProperty("pathColumn").GetString());
-        Assert.Equal(new[] { "NORMAL", "OPACITY" }, root.GetProperty("classes").EnumerateArray().Select(c => c.GetString()));
-        Assert.Empty(root.GetProperty("errors").EnumerateArray());
-        var actual = root.GetProperty("predictions").EnumerateArray().ToList();
-        Assert.Equal(testRows.Select(r => r.ImagePath), actual.Select(p => p.GetProperty("file").GetString()));
-
+        Assert.Contains("PredictionEngine: ", run.Error, StringComparison.Ordinal);
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToList();
+        Assert.Equal(expected.Select(e => e.ImagePath), lines.Select(l => l[0]));
         double maxDifference = 0;
         for (int i = 0; i < expected.Count; i++)
         {
-            var score = actual[i].GetProperty("score").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+            Assert.Equal(expected[i].PredictedLabel, lines[i][1]);
+            maxDifference = Math.Max(maxDifference, Math.Abs((double)expected[i].Probability - float.Parse(lines[i][2], CultureInfo.InvariantCulture)));
+            var score = lines[i][3].Split(' ').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray();
             Assert.Equal(expected[i].Score.Length, score.Length);
             maxDifference = Math.Max(maxDifference, expected[i].Score.Zip(score, (a, b) => Math.Abs((double)a - b)).Max());
-            Assert.Equal(expected[i].PredictedLabel, actual[i].GetProperty("predictedLabel").GetString());
-            Assert.Equal(score[1], actual[i].GetProperty("probability").GetSingle());
         }
 
         _output.WriteLine($"{expected.Count} images; max |in-memory Score - ScoreInExistingApp score| = {maxDifference:E2}");
-        Assert.True(maxDifference <= 1e-5, $"max abs difference {maxDifference}");
-
-        // A folder, as a table: every image of the test folder (a relative name per line), exit code 0.
-        var table = RunApp(new[] { zip, test.Root });
-        Assert.True(table.ExitCode == 0, $"exit code {table.ExitCode}; stderr: {table.Error}");
-        Assert.All(test.Rows, r => Assert.Contains(r.ImagePath, table.Output, StringComparison.Ordinal));
-
-        // A file that is not an image: named, non-zero exit, and the readable image is still scored.
-        string broken = Path.Combine(test.Root, "broken.png");
-        File.WriteAllText(broken, "not a PNG");
-        var bad = RunApp(new[] { zip, testRows[0].ImagePath, broken, "--json" });
-        Assert.NotEqual(0, bad.ExitCode);
-        Assert.Contains(broken, bad.Error, StringComparison.Ordinal);
-        using var partial = JsonDocument.Parse(bad.Output);
-        Assert.Single(partial.RootElement.GetProperty("predictions").EnumerateArray());
+        Assert.True(maxDifference <= 1e-6, $"max abs difference {maxDifference}");
     }
+
+    private static List<SyntheticFolder.Row> Absolute(SyntheticFolder folder) =>
+        folder.Rows.Select(r => new SyntheticFolder.Row { ImagePath = Path.Combine(folder.Root, r.ImagePath), Label = r.Label, Patient = r.Patient }).ToList();
 
     [Fact]
     public void ScoreInExistingApp_output_folder_holds_no_TorchSharp_libtorch_or_MLNetTransfer()
@@ -119,13 +110,6 @@ public sealed class ScoreInExistingAppTests
         var run = RunApp(new[] { missing, Path.GetTempPath() });
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains(missing, run.Error, StringComparison.Ordinal);
-    }
-
-    private static IDataView Load(MLContext ml, IEnumerable<SyntheticFolder.Row> rows)
-    {
-        var definition = SchemaDefinition.Create(typeof(SyntheticFolder.Row));
-        definition[nameof(SyntheticFolder.Row.ImagePath)].ColumnName = PathColumn;
-        return ml.Data.LoadFromEnumerable(rows, definition);
     }
 
     private sealed record Run(int ExitCode, string Output, string Error);

@@ -9,7 +9,7 @@ namespace MLNetTransfer.FineTuning;
 /// The output <see cref="SchemaShape"/> of the fine-tuning estimator before it is fitted. ML.NET keeps
 /// <c>SchemaShape.Column</c>'s constructor internal, so the columns come from a throwaway CustomMapping estimator whose
 /// output schema definition carries the right types. A schema shape carries no key counts, so for a key label the class
-/// count, and with it whether the task is binary, is unknown before <c>Fit</c>: the shape then lists Score and
+/// count (or a raw label's class count), and with it whether the task is binary, is unknown before <c>Fit</c>: the shape then lists Score and
 /// PredictedLabel, and a fitted binary model adds Probability and Logit. A multi-label model's PredictedLabel is a
 /// Boolean vector, one decision per label.
 /// </summary>
@@ -37,9 +37,11 @@ internal static class OutputSchema
         bool multiLabel = label.Kind == SchemaShape.Column.VectorKind.Vector && label.ItemType == NumberDataViewType.Single && !label.IsKey;
         bool booleanLabel = label.Kind == SchemaShape.Column.VectorKind.Scalar && label.ItemType == BooleanDataViewType.Instance;
         bool keyLabel = label.IsKey && label.Kind == SchemaShape.Column.VectorKind.Scalar && label.ItemType.RawType == typeof(uint);
-        if (!multiLabel && !booleanLabel && !keyLabel)
+        // A raw label (text, a number) is mapped to a key by value inside Fit (RawLabelKeys); PredictedLabel's values are its values.
+        bool rawLabel = RawLabelKeys.IsRaw(label);
+        if (!multiLabel && !booleanLabel && !keyLabel && !rawLabel)
         {
-            throw SchemaChecks.Mismatch(options.LabelColumnName, "Key<UInt32> (MapValueToKey), Boolean, or a known-size vector of Single (multi-label)", SchemaChecks.TypeString(label));
+            throw SchemaChecks.Mismatch(options.LabelColumnName, RawLabelKeys.Expected, SchemaChecks.TypeString(label));
         }
 
         var definition = SchemaDefinition.Create(typeof(Outputs));
@@ -60,8 +62,8 @@ internal static class OutputSchema
             var predicted = definition[nameof(Outputs.PredictedLabel)];
             predicted.ColumnName = options.PredictedLabelColumnName;
             predicted.ColumnType = new KeyDataViewType(typeof(uint), 2);
-            var valueType = booleanLabel
-                ? BooleanDataViewType.Instance
+            var valueType = booleanLabel ? BooleanDataViewType.Instance
+                : rawLabel ? label.ItemType
                 : (FindColumn(label.Annotations, "KeyValues")?.ItemType ?? TextDataViewType.Instance);
             AddKeyValues(predicted, valueType, options.LabelColumnName);
             definition[nameof(Outputs.Probability)].ColumnName = options.ProbabilityColumnName;

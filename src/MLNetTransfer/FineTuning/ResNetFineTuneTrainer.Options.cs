@@ -25,7 +25,7 @@ public sealed partial class ResNetFineTuneTrainer
     {
         // Columns.
 
-        /// <summary>The label: a key (MapValueToKey), a Boolean, or a known-size Single vector (multi-label: 1, 0, -1 uncertain, NaN missing). Default "Label".</summary>
+        /// <summary>The label: a String or another scalar value (mapped to a key by value inside Fit, so the fitted model needs no label column), a key (MapValueToKey), a Boolean, or a known-size Single vector (multi-label: 1, 0, -1 uncertain, NaN missing). Default "Label".</summary>
         public string LabelColumnName { get; set; } = "Label";
 
         /// <summary>The images: an Image column (LoadImages) or a String column of file paths. (Encoded bytes are refused: ML.NET's LoadImages cannot decode them at scoring time.) Default "Image".</summary>

@@ -29,9 +29,9 @@ namespace MLNetTransfer;
 /// |  |  |
 /// | -- | -- |
 /// | Does this estimator need to look at the data to train its parameters? | Yes |
-/// | Input column data type | Image (LoadImages) or String (file path); label: Key, Boolean or known-size Vector of Single |
+/// | Input column data type | Image (LoadImages) or String (file path); label: Key, String or another scalar value (mapped to a key by value inside Fit, so the fitted model needs no label), Boolean or known-size Vector of Single |
 /// | Output column data type | Score: Vector of Single; PredictedLabel: Key (single-label) or Vector of Boolean (multi-label); Probability and Logit: Single (binary) |
-/// | Required NuGet in addition to Microsoft.ML | MLNetTransfer (training); Microsoft.ML.ImageAnalytics and Microsoft.ML.OnnxTransformer (scoring) |
+/// | Required NuGet in addition to Microsoft.ML | MLNetTransfer (brings ImageAnalytics, OnnxTransformer, ONNX Runtime's CPU build and ML.NET's ResNet18 weights) and one libtorch package: TorchSharp-cpu, or TorchSharp-cuda-linux for CUDA; scoring a saved model needs only Microsoft.ML.ImageAnalytics, Microsoft.ML.OnnxTransformer and Microsoft.ML.OnnxRuntime |
 /// | Exportable to ONNX | Yes: the fitted model is an ONNX graph (<see cref="ResNetFineTuneTransformer.SaveOnnx(string)"/>) |
 ///
 /// Training runs on TorchSharp (libtorch): the strategy's freezing, AdamW, warmup and cosine, validation ROC AUC per
@@ -86,17 +86,29 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         ArgumentNullException.ThrowIfNull(input);
         // Every column is checked before any work (the model's weights, the images), as GetOutputSchema checks them.
         SchemaChecks.CheckImage(input.Schema, _options.ImageColumnName);
-        SchemaChecks.Find(input.Schema, _options.LabelColumnName);
+        RawLabelKeys.Check(input.Schema, _options.LabelColumnName);
         SchemaChecks.CheckGroup(input.Schema, _options.GroupColumnName);
+        // The run's seed (the options', else drawn from the MLContext's) and its message channel, first: every later step reads them.
+        using var messages = TrainerMessages.Open(_options);
+        var o = _options.WithSeed(messages.Seed);
+
+        // A raw label (text, a number) becomes a key here, on the training rows, and stays out of the fitted model.
+        var ml = new MLContext(messages.Seed);
+        var toKey = RawLabelKeys.Fit(ml, input, _options.LabelColumnName);
+        input = toKey?.Transform(input) ?? input;
+        // The validation set's raw label gets the training rows' mapping; one the user mapped already is compared as it is.
+        var validationInput = _options.ValidationSet is { } v
+            ? toKey is not null && v.Schema.GetColumnOrNull(_options.LabelColumnName) is { } vl && RawLabelKeys.IsRaw(vl.Type) ? toKey.Transform(v) : v
+            : null;
         var labels = LabelSchema.From(input.Schema, _options.LabelColumnName);
-        if (_options.ValidationSet is { } validationInput)
+        if (validationInput is not null)
         {
             CheckValidationSchema(validationInput.Schema, labels);
         }
 
         Validate(_options);
-        using var messages = TrainerMessages.Open(_options);
-        var o = _options.WithSeed(messages.Seed);
+        // libtorch, ONNX Runtime and the weights file, all named at once, before any image is read or epoch run.
+        NativeLibraryCheck.Run(o);
         var device = DeviceSelector.Resolve(o.GpuDeviceId, o.FallbackToCpu);
         CheckOnnxRuntimeDevice();
         using var model = PretrainedModelFactory.Create(o);
@@ -106,13 +118,12 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
 
         // Training reads every image through the scoring chain's own resize (ImagePreprocessing), so the epochs are
         // validated on the pixels the saved model will be scored on.
-        var ml = new MLContext(messages.Seed);
         using var pixels = new ScoringPixelLoader(ml, augmentation.ResizeTo);
         var gate = new ImageRowReader.ImageGate(o.MaxImagePixels, o.AllowUpscaling ? 0 : augmentation.CropSize, o.BadImagePolicy);
         var skipped = new List<SkippedImage>();
         var rows = ImageRowReader.Read(input, labels, o.ImageColumnName, o.GroupColumnName, o.ImageFolder, pixels, Reduce, "The training data", gate, skipped);
         LabeledImageRows train, validation;
-        if (o.ValidationSet is { } validationSet)
+        if (validationInput is { } validationSet)
         {
             train = rows;
             validation = ImageRowReader.Read(validationSet, labels, o.ImageColumnName, o.GroupColumnName, o.ImageFolder, pixels, Reduce, "The validation set", gate, skipped);

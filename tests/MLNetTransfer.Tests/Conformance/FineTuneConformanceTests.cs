@@ -35,6 +35,8 @@ public sealed class FineTuneConformanceTests
             new TextLoader.Column("Patient", DataKind.String, 2),
             new TextLoader.Column("Opacity", DataKind.Boolean, 3),
             new TextLoader.Column("Number", DataKind.Single, 4),
+            // Label and Patient as a vector of text: a label type the trainer refuses.
+            new TextLoader.Column("Words", DataKind.String, new[] { new TextLoader.Range(1, 2) }),
         }, separatorChar: '\t', hasHeader: true);
     }
 
@@ -83,7 +85,8 @@ public sealed class FineTuneConformanceTests
     {
         new object[] { "missing image", "X", "Label", null!, true, "Could not find input column 'X'" },
         new object[] { "missing label", "Image", "Y", null!, true, "Could not find input column 'Y'" },
-        new object[] { "string label", "Image", "Label", null!, false, "Schema mismatch for input column 'Label': expected Key<UInt32> (MapValueToKey), Boolean, or a known-size vector of Single (multi-label), got String" },
+        // A String label is taken (mapped to a key inside Fit, LabelFreeModelTests); a vector of text is not.
+        new object[] { "text vector label", "Image", "Words", null!, false, $"Schema mismatch for input column 'Words': expected {RawLabelKeys.Expected}, got Vector<String" },
         new object[] { "float image", "Number", "Label", null!, true, "Schema mismatch for input column 'Number': expected Image or String (a file path), got Single" },
         new object[] { "missing group", "Image", "Label", "Z", true, "Could not find input column 'Z'" },
         new object[] { "boolean group", "Image", "Label", "Opacity", true, "Schema mismatch for input column 'Opacity': expected String or a number (a patient or study id), got Boolean" },
