@@ -27,6 +27,32 @@ public sealed class CheckpointFuzzTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
+    public void A_checkpoint_whose_rng_state_is_not_a_valid_mt19937_state_is_refused_instead_of_ending_the_process()
+    {
+        // Found by the long form of the fuzzer below: libtorch's set_state threw through TorchSharp and
+        // terminated the test host. Here the state's 'left' counter (int32 at byte 8 of the state) is set to 0.
+        using var model = BestWeightsTests.SmallModel(seed: 1);
+        using var optimizer = optim.AdamW(model.parameters(), lr: 0.01);
+        using var best = new BestWeights(keep: true);
+        string saved = Path.Combine(_folder, "rng");
+        TrainingCheckpoint.Save(saved, new CheckpointState { RunFingerprint = Fingerprint, CompletedEpochs = 1 }, model, optimizer, best);
+        string path = TrainingCheckpoint.PathIn(saved);
+        byte[] bytes = File.ReadAllBytes(path);
+        long at = 8 + 4;
+        at += 4 + BitConverter.ToInt32(bytes, (int)at); // the state's JSON
+        at += 8 + BitConverter.ToInt64(bytes, (int)at); // the model
+        at += 8 + BitConverter.ToInt64(bytes, (int)at); // the optimizer
+        long rngStart = at + 8;
+        BitConverter.GetBytes(0).CopyTo(bytes, rngStart + 8);
+        File.WriteAllBytes(path, bytes);
+
+        var e = Assert.Throws<InvalidDataException>(() => TrainingCheckpoint.Load(path, Fingerprint, model, optimizer, best));
+
+        Assert.Contains($"'{path}'", e.Message);
+        Assert.Contains("mt19937", e.Message);
+    }
+
+    [Fact]
     public void Mutated_checkpoints_load_or_are_invalid_data_naming_the_file()
     {
         using var model = BestWeightsTests.SmallModel(seed: 1);
