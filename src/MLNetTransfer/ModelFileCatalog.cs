@@ -43,23 +43,41 @@ public static class ModelFileCatalog
 
         using (zip)
         {
-            var entries = zip.Entries.Where(e => e.Name == "OnnxModel").ToList();
-            if (entries.Count != 1)
+            try
             {
-                throw new InvalidDataException($"'{full}' holds {entries.Count} ONNX graphs; a fine-tuned or featurizing model holds exactly one.");
+                return ReadOnnxEntry(zip, full);
             }
-
-            var entry = entries[0];
-            using var reader = new BinaryReader(entry.Open());
-            int length = reader.ReadInt32();
-            if (length < 0 || length != entry.Length - sizeof(int))
+            catch (InvalidDataException e) when (!e.Message.Contains(full, StringComparison.Ordinal))
             {
-                throw new InvalidDataException($"'{full}': the ONNX stream {entry.FullName} says {length} bytes but holds {entry.Length - sizeof(int)}.");
+                // System.IO.Compression reads the central directory and each entry lazily; its messages ("Number of
+                // entries expected in End Of Central Directory does not correspond ...", a CRC mismatch) name no file.
+                throw new InvalidDataException($"'{full}' is a damaged model.zip: {e.Message}", e);
             }
-
-            byte[] bytes = reader.ReadBytes(length);
-            return bytes.Length == length ? bytes : throw new InvalidDataException($"'{full}': the ONNX stream {entry.FullName} is cut short.");
+            catch (IOException e)
+            {
+                throw new InvalidDataException($"'{full}' is a damaged model.zip: {e.Message}", e);
+            }
         }
+    }
+
+    private static byte[] ReadOnnxEntry(ZipArchive zip, string full)
+    {
+        var entries = zip.Entries.Where(e => e.Name == "OnnxModel").ToList();
+        if (entries.Count != 1)
+        {
+            throw new InvalidDataException($"'{full}' holds {entries.Count} ONNX graphs; a fine-tuned or featurizing model holds exactly one.");
+        }
+
+        var entry = entries[0];
+        using var reader = new BinaryReader(entry.Open());
+        int length = reader.ReadInt32();
+        if (length < 0 || length != entry.Length - sizeof(int))
+        {
+            throw new InvalidDataException($"'{full}': the ONNX stream {entry.FullName} says {length} bytes but holds {entry.Length - sizeof(int)}.");
+        }
+
+        byte[] bytes = reader.ReadBytes(length);
+        return bytes.Length == length ? bytes : throw new InvalidDataException($"'{full}': the ONNX stream {entry.FullName} is cut short.");
     }
 
     /// <summary>
@@ -78,11 +96,24 @@ public static class ModelFileCatalog
         {
             props = ModelProto.Parser.ParseFrom(onnx).MetadataProps.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         }
-        catch (Google.Protobuf.InvalidProtocolBufferException e)
+        catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or ArgumentException)
         {
+            // ArgumentException: a metadata key stored twice (ToDictionary), which no writer of ours does.
             throw new InvalidDataException($"'{full}': its ONNX graph cannot be parsed ({e.Message}).", e);
         }
 
+        try
+        {
+            return Calibration(props, full);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or OverflowException)
+        {
+            throw new InvalidDataException($"'{full}': its graph's calibration metadata cannot be read ({e.Message}).", e);
+        }
+    }
+
+    private static CalibrationResult Calibration(Dictionary<string, string> props, string full)
+    {
         string Required(string key) => props.TryGetValue(key, out var value)
             ? value
             : throw new InvalidDataException($"'{full}' has no '{key}' in its graph's metadata: it was not written by a fine-tuning run of this version (ONNX format 2 or later).");

@@ -50,10 +50,21 @@ internal sealed class ModelFile : IDisposable
     /// <summary>The model's temperatures as the evaluators take them, to undo calibration for the uncalibrated ECE; null for an older model.</summary>
     public IReadOnlyList<float>? Temperatures => Calibration?.Temperatures.Select(t => (float)t).ToArray();
 
-    /// <summary>Loads <paramref name="path"/>; a missing or unreadable file is a <see cref="CliException"/> naming it.</summary>
+    /// <summary>
+    /// Loads <paramref name="path"/>. A missing file, a folder, a file ML.NET cannot load (whatever its loaders throw: a
+    /// damaged model.zip), or an ML.NET model that is not an MLNetTransfer image model is a <see cref="CliException"/>
+    /// with <see cref="ExitCodes.ModelError"/> naming the file.
+    /// </summary>
     public static ModelFile Load(MLContext ml, string path)
     {
         string full = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            string[] zips = Directory.GetFiles(full, "*.zip");
+            string hint = zips.Length == 0 ? "it holds no .zip file" : $"it holds {string.Join(", ", zips.Select(System.IO.Path.GetFileName).Take(5))}";
+            throw new CliException(ExitCodes.ModelError, $"--model: {full} is a folder, not a model file; give the model.zip itself ({hint}).");
+        }
+
         if (!File.Exists(full))
         {
             throw new CliException(ExitCodes.ModelError, $"--model: the file {full} does not exist.");
@@ -69,50 +80,90 @@ internal sealed class ModelFile : IDisposable
         {
             model = ml.Model.Load(full, out input);
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or InvalidOperationException or IOException or ArgumentException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new CliException(ExitCodes.ModelError, $"--model: {full} is not a model ML.NET can load ({e.GetType().Name}: {e.Message}).");
+            // Any exception: ML.NET's loaders throw what a damaged stream makes them throw (InvalidOperationException,
+            // FormatException, EndOfStreamException, a FileLoadException for a damaged assembly name), and ML.NET calls
+            // them by reflection, so it arrives as a TargetInvocationException. All of them mean the same: this file is
+            // not a model that can be loaded (exit 3), not a failure of the command (exit 4).
+            var cause = Innermost(e);
+            throw new CliException(ExitCodes.ModelError, $"--model: {full} is not a model ML.NET can load; it is damaged or not a model.zip ({cause.GetType().Name}: {cause.Message}).");
         }
 
         try
         {
-            var output = model.GetOutputSchema(input);
-            string image = input.GetColumnOrNull("ImagePath") is { Type: TextDataViewType } ? "ImagePath"
-                : input.FirstOrDefault(c => c.Type is TextDataViewType).Name
-                ?? throw new CliException(ExitCodes.ModelError, $"--model: {full} takes no Text column of image paths; its input columns are {Describe(input)}.");
-            if (output.GetColumnOrNull("Score") is not { Type: VectorDataViewType { Size: > 0 } score })
-            {
-                throw new CliException(ExitCodes.ModelError, $"--model: {full} has no Score vector; was it trained by MLNetTransfer? Its output columns are {Describe(output)}.");
-            }
-
-            bool multiLabel = input.GetColumnOrNull("Label") is { Type: VectorDataViewType { ItemType: NumberDataViewType } };
-            var names = multiLabel
-                ? SlotNames(output["Score"]) ?? SlotNames(output["Label"])
-                : output.GetColumnOrNull("Label") is { } label ? KeyValues(label) : null;
-            if (names is null || names.Count != score.Size)
-            {
-                throw new CliException(ExitCodes.ModelError, $"--model: {full} does not name its {score.Size} classes (no KeyValues on Label, no SlotNames on Score).");
-            }
-
-            var task = multiLabel ? TaskKind.MultiLabel : names.Count == 2 ? TaskKind.Binary : TaskKind.Multiclass;
-            CalibrationResult? calibration;
-            try
-            {
-                calibration = ml.Model.LoadCalibration(full);
-            }
-            catch (InvalidDataException)
-            {
-                // A model saved before calibration was stored: scored at 0.5 and the argmax, as it was then.
-                calibration = null;
-            }
-
-            return new ModelFile(full, model, input, image, task, names, calibration);
+            return Describe(ml, full, model, input);
+        }
+        catch (Exception e) when (e is not (CliException or OperationCanceledException))
+        {
+            (model as IDisposable)?.Dispose();
+            var cause = Innermost(e);
+            throw new CliException(ExitCodes.ModelError, $"--model: {full} loads but its schema cannot be read; it is damaged ({cause.GetType().Name}: {cause.Message}).");
         }
         catch
         {
             (model as IDisposable)?.Dispose();
             throw;
         }
+    }
+
+    // The image path column, the task and the class names, from the loaded model's schemas; and that it is one of ours:
+    // a model MLNetTransfer saves scores its images with an ONNX network (OnnxTransformer) inside ML.NET's chain.
+    private static ModelFile Describe(MLContext ml, string full, ITransformer model, DataViewSchema input)
+    {
+        var steps = Flatten(model).ToList();
+        if (!steps.OfType<OnnxTransformer>().Any())
+        {
+            throw new CliException(ExitCodes.ModelError,
+                $"--model: {full} is an ML.NET model but not an MLNetTransfer image model: it has no ONNX network (OnnxTransformer) to score images with. " +
+                $"Its steps are {string.Join(", ", steps.Select(t => t.GetType().Name))}; its input columns are {Describe(input)}.");
+        }
+
+        var output = model.GetOutputSchema(input);
+        string image = input.GetColumnOrNull("ImagePath") is { Type: TextDataViewType } ? "ImagePath"
+            : input.FirstOrDefault(c => c.Type is TextDataViewType).Name
+            ?? throw new CliException(ExitCodes.ModelError, $"--model: {full} takes no Text column of image paths; its input columns are {Describe(input)}.");
+        if (output.GetColumnOrNull("Score") is not { Type: VectorDataViewType { Size: > 0 } score })
+        {
+            throw new CliException(ExitCodes.ModelError, $"--model: {full} has no Score vector; was it trained by MLNetTransfer? Its output columns are {Describe(output)}.");
+        }
+
+        bool multiLabel = input.GetColumnOrNull("Label") is { Type: VectorDataViewType { ItemType: NumberDataViewType } };
+        var names = multiLabel
+            ? SlotNames(output["Score"]) ?? SlotNames(output["Label"])
+            : output.GetColumnOrNull("Label") is { } label ? KeyValues(label) : null;
+        if (names is null || names.Count != score.Size)
+        {
+            throw new CliException(ExitCodes.ModelError, $"--model: {full} does not name its {score.Size} classes (no KeyValues on Label, no SlotNames on Score).");
+        }
+
+        var task = multiLabel ? TaskKind.MultiLabel : names.Count == 2 ? TaskKind.Binary : TaskKind.Multiclass;
+        CalibrationResult? calibration;
+        try
+        {
+            calibration = ml.Model.LoadCalibration(full);
+        }
+        catch (InvalidDataException)
+        {
+            // A model saved before calibration was stored: scored at 0.5 and the argmax, as it was then.
+            calibration = null;
+        }
+
+        return new ModelFile(full, model, input, image, task, names, calibration);
+    }
+
+    // A saved pipeline loads as chains inside chains (an estimator chain appended to another).
+    private static IEnumerable<ITransformer> Flatten(ITransformer model) =>
+        model is IEnumerable<ITransformer> chain ? chain.SelectMany(Flatten) : new[] { model };
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e is System.Reflection.TargetInvocationException { InnerException: { } inner })
+        {
+            e = inner;
+        }
+
+        return e;
     }
 
     /// <summary>The model without a trailing MapKeyToValue: PredictedLabel stays a key, as ML.NET's evaluators want it.</summary>

@@ -118,6 +118,13 @@ internal static class CsvSplitReader
             throw new InvalidDataException($"{source}, column '{column}' ({DataParameters.ImageColumn}): the image path is blank.");
         }
 
+        // A NUL makes Path.GetFullPath throw an ArgumentException that names neither the file nor the line; no file
+        // system allows it in a name.
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"{source}, column '{column}' ({DataParameters.ImageColumn}): the image path holds a NUL character, which no file name can.");
+        }
+
         string path = Path.GetFullPath(text, folder);
         if (!File.Exists(path))
         {

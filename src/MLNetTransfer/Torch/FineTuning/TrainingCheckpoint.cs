@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.IO;
 using System.Text;
 using System.Text.Json;
@@ -100,6 +101,7 @@ internal static class TrainingCheckpoint
             ReadBlock(reader, path, "model", r => StateDictFormat.Read(r, model.state_dict()));
             ReadBlock(reader, path, "optimizer", r => optimizer.load_state_dict(r));
             var rng = ReadBytes(reader, path, "RNG state");
+            CheckRngState(rng, path);
             using (var t = torch.tensor(rng, dtype: ScalarType.Byte))
             {
                 torch.set_rng_state(t);
@@ -190,6 +192,35 @@ internal static class TrainingCheckpoint
         catch (Exception e)
         {
             throw new InvalidDataException($"The {what} in checkpoint '{path}' does not fit this run: {e.Message}", e);
+        }
+    }
+
+    // libtorch checks the state in CPUGeneratorImpl::set_state (aten/src/ATen/CPUGeneratorImpl.cpp) with TORCH_CHECK, and
+    // TorchSharp's set_rng_state does not catch what it throws: a bad state ends the process ("terminate called after
+    // throwing an instance of 'c10::Error': Invalid mt19937 state"). So the same checks come first, here: the size of
+    // this libtorch's state, and in its CPUGeneratorImplStateLegacy head (uint64 seed, int32 left, int32 seeded,
+    // uint64 next) what mt19937::is_valid (aten/src/ATen/core/MT19937RNGEngine.h) asks: seeded, 0 < left <= 624,
+    // next <= 624.
+    private static void CheckRngState(byte[] state, string path)
+    {
+        const int MersenneStateN = 624;
+        long expected;
+        using (var current = torch.get_rng_state())
+        {
+            expected = current.numel();
+        }
+
+        if (state.Length != expected)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' is corrupt: its RNG state is {state.Length} bytes, libtorch's is {expected}.");
+        }
+
+        int left = BinaryPrimitives.ReadInt32LittleEndian(state.AsSpan(8));
+        int seeded = BinaryPrimitives.ReadInt32LittleEndian(state.AsSpan(12));
+        uint next = (uint)BinaryPrimitives.ReadUInt64LittleEndian(state.AsSpan(16));
+        if (seeded == 0 || left <= 0 || left > MersenneStateN || next > MersenneStateN)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}' is corrupt: its RNG state is not a valid mt19937 state (left {left}, seeded {seeded}, next {next}).");
         }
     }
 

@@ -36,7 +36,20 @@ internal static class OnnxResNetImporter
             throw new InvalidDataException($"'{path}' is not a readable ONNX model: {e.Message}", e);
         }
 
-        return new Walker(model.Graph ?? throw new InvalidDataException($"'{path}' has no graph."), path).Walk();
+        try
+        {
+            return new Walker(model.Graph ?? throw new InvalidDataException($"'{path}' has no graph."), path).Walk();
+        }
+        catch (InvalidDataException e) when (!e.Message.Contains(path, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"'{path}' is not a ResNet graph this importer reads: {e.Message}", e);
+        }
+        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentOutOfRangeException)
+        {
+            // A node without the inputs or outputs its op type has, or a tensor of fewer dimensions than its role:
+            // onnx.proto allows both, a ResNet export never writes them. The walker checks the common ones by name.
+            throw new InvalidDataException($"'{path}' is not a ResNet graph this importer reads: a node or tensor lacks an input, output or dimension its op type has ({e.Message}).", e);
+        }
     }
 
     private sealed record ConvBn(string Node, StoredTensor[] Weights, string Output, long Stride, long OutChannels);
@@ -259,7 +272,17 @@ internal static class OnnxResNetImporter
         // var 1 - eps, so that (y - 0) / sqrt(var + eps) * 1 + b = y + b exactly.
         private ConvBn FollowConv(NodeProto conv, string? convName, string? bnName, long? expectedPad)
         {
+            if (conv.Input.Count < 2 || conv.Output.Count < 1)
+            {
+                throw Error($"Conv '{conv.Name}' has {conv.Input.Count} inputs and {conv.Output.Count} outputs; a convolution has a data input, a weight and an output");
+            }
+
             var weight = Tensor(conv.Input[1], "weight");
+            if (weight.Shape.Length != 4)
+            {
+                throw Error($"the weight of Conv '{conv.Name}' has shape [{string.Join(", ", weight.Shape)}]; a 2-D convolution's weight has 4 dimensions");
+            }
+
             long k = weight.Shape[2];
             long stride = Ints(conv, "strides")?.FirstOrDefault() ?? 1;
             long group = conv.Attribute.FirstOrDefault(a => a.Name == "group")?.I ?? 1;
@@ -273,6 +296,11 @@ internal static class OnnxResNetImporter
             // begin and a shorter end, which samples the same pixels for the even sizes it was exported for.
             long pad = k / 2;
             var pads = Ints(conv, "pads") ?? new long[] { 0, 0, 0, 0 };
+            if (pads.Length != 4)
+            {
+                throw Error($"Conv '{conv.Name}' has {pads.Length} pads; a 2-D convolution has 4");
+            }
+
             if ((expectedPad is { } p && p != pad) || pads[0] != pad || pads[1] != pad || pads[2] > pad || pads[3] > pad)
             {
                 throw Error($"Conv '{conv.Name}' ({k}x{k}) has pads [{string.Join(", ", pads)}]; a ResNet conv pads {pad} at the start");

@@ -75,7 +75,16 @@ internal static class PthReader
         var budget = new AllocationBudget(Math.Max(MinimumAllocation, fileBytes * AllocationPerFileByte), fileBytes, displayName);
         using (zip)
         {
-            return ReadArchive(zip, displayName, budget);
+            try
+            {
+                return ReadArchive(zip, displayName, budget);
+            }
+            catch (InvalidDataException e) when (!e.Message.Contains(displayName, StringComparison.Ordinal))
+            {
+                // System.IO.Compression reads the central directory and each record's header lazily, and its messages
+                // ("Number of entries expected in End Of Central Directory does not correspond ...") name no file.
+                throw new InvalidDataException($"PyTorch file '{displayName}' is a damaged zip archive: {e.Message}", e);
+            }
         }
     }
 
