@@ -1,7 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
@@ -78,9 +81,9 @@ internal sealed class ModelFile : IDisposable
         DataViewSchema input;
         try
         {
-            model = ml.Model.Load(full, out input);
+            (model, input) = LoadWithDeadline(ml, full);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not (OperationCanceledException or CliException))
         {
             // Any exception: ML.NET's loaders throw what a damaged stream makes them throw (InvalidOperationException,
             // FormatException, EndOfStreamException, a FileLoadException for a damaged assembly name), and ML.NET calls
@@ -158,13 +161,49 @@ internal sealed class ModelFile : IDisposable
 
     private static Exception Innermost(Exception e)
     {
-        while (e is System.Reflection.TargetInvocationException { InnerException: { } inner })
+        // ML.NET calls loaders by reflection (TargetInvocationException); LoadWithDeadline's task wraps in an AggregateException.
+        while (true)
         {
-            e = inner;
+            if (e is System.Reflection.TargetInvocationException { InnerException: { } invoked })
+            {
+                e = invoked;
+            }
+            else if (e is AggregateException { InnerExceptions.Count: 1 } aggregate)
+            {
+                e = aggregate.InnerExceptions[0];
+            }
+            else
+            {
+                return e;
+            }
+        }
+    }
+
+    // ML.NET's binary loader reads the number of values a (damaged) length in the file declares and, when the entry ends
+    // first, keeps asking the ended stream for more: Utils.ReadBinaryDataIntoSpan loops while Read returns 0
+    // (Microsoft.ML.Core, reached from BinaryLoader.InitToc for a saved TrainSchema). One flipped bit in a model.zip's
+    // TrainSchema made Model.Load spin for ever (fuzz seed 13000031). So the load runs on a thread of its own, and a load
+    // that takes far longer than a sound model of its size takes (seconds: it is read once and its ONNX graph written to
+    // the temp folder) is refused as a damaged file; the spinning thread is a background thread and ends with the process.
+    private static (ITransformer Model, DataViewSchema Input) LoadWithDeadline(MLContext ml, string full)
+    {
+        var loading = System.Threading.Tasks.Task.Factory.StartNew(() =>
+        {
+            var loaded = ml.Model.Load(full, out DataViewSchema schema);
+            return (loaded, schema);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var deadline = LoadDeadline(new FileInfo(full).Length);
+        if (!loading.Wait(deadline))
+        {
+            throw new CliException(ExitCodes.ModelError, string.Create(CultureInfo.InvariantCulture,
+                $"--model: {full} did not finish loading in {deadline.TotalSeconds:F0} s (a sound model of its {new FileInfo(full).Length / 1e6:F0} MB loads in seconds); it is damaged: ML.NET's loader is reading past the end of one of its parts."));
         }
 
-        return e;
+        return loading.Result;
     }
+
+    /// <summary>How long a model.zip of <paramref name="bytes"/> may take to load: 30 s, plus 1 s per 4 MB.</summary>
+    internal static TimeSpan LoadDeadline(long bytes) => TimeSpan.FromSeconds(30 + bytes / 4e6);
 
     /// <summary>The model without a trailing MapKeyToValue: PredictedLabel stays a key, as ML.NET's evaluators want it.</summary>
     public ITransformer KeyedModel() =>

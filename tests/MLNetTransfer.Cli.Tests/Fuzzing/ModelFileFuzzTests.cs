@@ -83,6 +83,25 @@ public sealed class ModelFileFuzzTests : IClassFixture<CliModelSeed>, IDisposabl
     }
 
     [Fact]
+    public void Predict_on_the_model_zip_that_made_ml_nets_loader_spin_exits_3_naming_the_file()
+    {
+        // The long form's seed 13000031: one flipped bit in a TrainSchema entry made ML.NET's Model.Load read on past the
+        // entry's end for ever. Run through the built tool, whose process ends the loader's spinning thread.
+        byte[] seed = File.ReadAllBytes(_seed.ModelPath(_log));
+        var (bytes, what) = Mutate(seed, ByteMutator.Entries(seed), new Random(13_000_031));
+        Assert.Contains("TrainSchema", what);
+        string path = Path.Combine(_folder.Root, "spins.zip");
+        File.WriteAllBytes(path, bytes);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var run = CliProcess.Run(_log, "predict", "--model", path, _seed.TestImages);
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Contains($"{path} did not finish loading", run.Error);
+        Assert.True(watch.Elapsed < ModelFile.LoadDeadline(bytes.Length) + TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
     public void Predict_with_a_folder_as_model_says_it_is_a_folder()
     {
         string folder = _folder.Folder("models");
