@@ -27,7 +27,7 @@ namespace MLNetTransfer.Tests.Scoring;
 /// </remarks>
 internal static class SavedModelFixture
 {
-    public const int ResizeTo = 36;
+    public const int ResizeTo = 40; // the images' own size: ML.NET's resize is then the identity (see the folder's README)
     public const int CropSize = 32;
     public const float Temperature = 1.5f;
     public const float Threshold = 0.2f; // between the images' probabilities, so both classes are predicted
@@ -46,7 +46,7 @@ internal static class SavedModelFixture
     /// <summary>The scores a model gave one image.</summary>
     public sealed record Scored(string Image, float[] Score, float Probability, float Logit, string PredictedLabel);
 
-    /// <summary>Six images: four synthetic gray radiographs (40 px) and two RGB images (44 px), written as PNGs.</summary>
+    /// <summary>Six images: four synthetic gray radiographs (40 px) and two RGB images (40 px), written as PNGs.</summary>
     public static List<Row> WriteImages(string folder)
     {
         string images = Path.Combine(folder, "images");
@@ -62,7 +62,7 @@ internal static class SavedModelFixture
         for (int kind = 0; kind < 2; kind++)
         {
             string name = $"rgb-{kind}.png";
-            RgbImages.SavePng(Path.Combine(images, name), RgbImages.Rgb(kind, 44, seed: 501), 44);
+            RgbImages.SavePng(Path.Combine(images, name), RgbImages.Rgb(kind, 40, seed: 501), 40);
             rows.Add(new Row { ImagePath = "images/" + name, Label = kind == 0 ? "NORMAL" : "OPACITY" });
         }
 
