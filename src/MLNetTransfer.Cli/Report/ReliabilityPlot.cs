@@ -1,10 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using OxyPlot;
-using OxyPlot.Axes;
-using OxyPlot.Legends;
-using OxyPlot.Series;
+using ScottPlot;
 
 namespace MLNetTransfer.Cli.Report;
 
@@ -15,33 +12,16 @@ namespace MLNetTransfer.Cli.Report;
 /// </summary>
 internal static class ReliabilityPlot
 {
-    public static PlotModel Create(IReadOnlyList<ReliabilityBin> bins, double ece, string evaluatedOn)
+    public static Plot Create(IReadOnlyList<ReliabilityBin> bins, double ece, string evaluatedOn)
     {
-        PlotModel model = PlotStyle.NewModel("Reliability diagram", LegendPosition.TopLeft);
-        model.Subtitle = string.Create(CultureInfo.InvariantCulture, $"{evaluatedOn}{(evaluatedOn.Length == 0 ? "" : "; ")}ECE {ece:0.0000} (15 bins)");
-        model.PlotType = PlotType.Cartesian;
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "Predicted probability, bin mean (single-label: the top class's)", Minimum = -0.01, Maximum = 1.01, MajorStep = 0.2, MinorStep = 0.1, StringFormat = "0.0", MajorGridlineStyle = LineStyle.Dot });
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "Observed frequency", Minimum = -0.01, Maximum = 1.01, MajorStep = 0.2, MinorStep = 0.1, StringFormat = "0.0", MajorGridlineStyle = LineStyle.Dot });
+        string subtitle = string.Create(CultureInfo.InvariantCulture, $"{evaluatedOn}{(evaluatedOn.Length == 0 ? "" : "; ")}ECE {ece:0.0000} (15 bins)");
+        Plot plot = PlotStyle.NewPlot("Reliability diagram", subtitle, Alignment.UpperLeft);
+        RocPlot.UnitSquare(plot, "Predicted probability, bin mean (single-label: the top class's)", "Observed frequency");
+        PlotStyle.AddLine(plot, [0, 1], [0, 1], "perfectly calibrated", PlotStyle.Reference, 1.2f, LinePattern.Dashed, 0);
 
-        var perfect = new LineSeries { Title = "perfectly calibrated", Color = PlotStyle.Reference, LineStyle = LineStyle.Dash, StrokeThickness = 1.2 };
-        perfect.Points.Add(new DataPoint(0, 0));
-        perfect.Points.Add(new DataPoint(1, 1));
-        model.Series.Add(perfect);
-
-        var observed = new LineSeries
-        {
-            Title = "model (bins with images)",
-            Color = PlotStyle.Palette[0],
-            StrokeThickness = 2,
-            MarkerType = MarkerType.Circle,
-            MarkerFill = PlotStyle.Palette[0],
-        };
-        foreach (var bin in bins.Where(b => b.Count > 0))
-        {
-            observed.Points.Add(new DataPoint(bin.MeanConfidence, bin.Observed));
-        }
-
-        model.Series.Add(observed);
-        return model;
+        var filled = bins.Where(b => b.Count > 0).ToList();
+        PlotStyle.AddLine(plot, filled.Select(b => b.MeanConfidence).ToArray(), filled.Select(b => b.Observed).ToArray(),
+            "model (bins with images)", PlotStyle.Palette[0], 2, LinePattern.Solid, 7);
+        return plot;
     }
 }

@@ -1,8 +1,6 @@
 using System.Globalization;
-using OxyPlot;
-using OxyPlot.Axes;
-using OxyPlot.Legends;
-using OxyPlot.Series;
+using System.Linq;
+using ScottPlot;
 
 namespace MLNetTransfer.Cli.Report;
 
@@ -10,36 +8,31 @@ namespace MLNetTransfer.Cli.Report;
 internal static class RocPlot
 {
     /// <summary>The plot of <paramref name="curves"/>; the subtitle says which rows were scored.</summary>
-    public static PlotModel Create(RocCurveSet curves, string evaluatedOn)
+    public static Plot Create(RocCurveSet curves, string evaluatedOn)
     {
-        PlotModel model = PlotStyle.NewModel("ROC curve" + (curves.Curves.Count == 1 ? "" : "s"), LegendPosition.BottomRight);
-        model.Subtitle = evaluatedOn.Length == 0 ? null : evaluatedOn;
-        model.PlotType = PlotType.Cartesian; // equal scales: the diagonal at 45°
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = "False positive rate (1 − specificity)", Minimum = -0.01, Maximum = 1.01, MajorStep = 0.2, MinorStep = 0.1, StringFormat = "0.0", MajorGridlineStyle = LineStyle.Dot });
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Left, Title = "True positive rate (sensitivity)", Minimum = -0.01, Maximum = 1.01, MajorStep = 0.2, MinorStep = 0.1, StringFormat = "0.0", MajorGridlineStyle = LineStyle.Dot });
-
-        var chance = new LineSeries { Title = "chance (AUC 0.5)", Color = PlotStyle.Reference, LineStyle = LineStyle.Dash, StrokeThickness = 1.2 };
-        chance.Points.Add(new DataPoint(0, 0));
-        chance.Points.Add(new DataPoint(1, 1));
-        model.Series.Add(chance);
+        Plot plot = PlotStyle.NewPlot("ROC curve" + (curves.Curves.Count == 1 ? "" : "s"), evaluatedOn, Alignment.LowerRight);
+        UnitSquare(plot, "False positive rate (1 − specificity)", "True positive rate (sensitivity)");
+        PlotStyle.AddLine(plot, [0, 1], [0, 1], "chance (AUC 0.5)", PlotStyle.Reference, 1.2f, LinePattern.Dashed, 0);
 
         for (int k = 0; k < curves.Curves.Count; k++)
         {
             (string name, RocCurve curve) = curves.Curves[k];
-            var series = new LineSeries
-            {
-                Title = string.Create(CultureInfo.InvariantCulture, $"{name} (AUC {curve.AreaUnderCurve:0.000})"),
-                Color = PlotStyle.Palette[k % PlotStyle.Palette.Length],
-                StrokeThickness = 2.5,
-            };
-            for (int i = 0; i < curve.FalsePositiveRates.Count; i++)
-            {
-                series.Points.Add(new DataPoint(curve.FalsePositiveRates[i], curve.TruePositiveRates[i]));
-            }
-
-            model.Series.Add(series);
+            PlotStyle.AddLine(plot, curve.FalsePositiveRates.ToArray(), curve.TruePositiveRates.ToArray(),
+                string.Create(CultureInfo.InvariantCulture, $"{name} (AUC {curve.AreaUnderCurve:0.000})"),
+                PlotStyle.Palette[k % PlotStyle.Palette.Length], 2.5f, LinePattern.Solid, 0);
         }
 
-        return model;
+        return plot;
+    }
+
+    /// <summary>Both axes 0–1 with ticks every 0.2, and equal scales so the diagonal is at 45° (shared with the reliability diagram).</summary>
+    public static void UnitSquare(Plot plot, string xTitle, string yTitle)
+    {
+        PlotStyle.Label(plot.Axes.Bottom, xTitle);
+        PlotStyle.Label(plot.Axes.Left, yTitle);
+        plot.Axes.Bottom.TickGenerator = PlotStyle.Ticks(0, 1, 0.2, 0.1, "0.0");
+        plot.Axes.Left.TickGenerator = PlotStyle.Ticks(0, 1, 0.2, 0.1, "0.0");
+        plot.Axes.SetLimits(-0.01, 1.01, -0.01, 1.01);
+        plot.Axes.SquareUnits();
     }
 }

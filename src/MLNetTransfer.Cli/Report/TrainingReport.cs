@@ -3,7 +3,7 @@ using System.Linq;
 using System.IO;
 using System.Text;
 using MLNetTransfer.Cli.Output;
-using OxyPlot;
+using ScottPlot;
 
 namespace MLNetTransfer.Cli.Report;
 
@@ -12,8 +12,8 @@ namespace MLNetTransfer.Cli.Report;
 /// settings and metrics.
 /// </summary>
 /// <remarks>
-/// Plots are drawn with OxyPlot on SkiaSharp 2.88, the SkiaSharp ML.NET's image loading needs in the same process
-/// (why not ScottPlot: Directory.Packages.props).
+/// Plots are drawn with ScottPlot on SkiaSharp 3, the SkiaSharp major ML.NET's image loading uses in the same process
+/// (the choice: Directory.Packages.props).
 /// </remarks>
 internal static class TrainingReport
 {
@@ -49,7 +49,7 @@ internal static class TrainingReport
 
         var images = new List<(string File, string Caption)>();
         var written = new List<string>();
-        void Save(string file, string caption, PlotModel model, (int Width, int Height) size)
+        void Save(string file, string caption, Plot model, (int Width, int Height) size)
         {
             string path = Path.Combine(directory, file);
             PlotStyle.SavePng(model, path, size.Width, size.Height);

@@ -42,13 +42,13 @@ public sealed class ImageSplitCounts
     {
         if (multiLabel)
         {
-            var values = new OrderedDictionary<string, MultiLabelValueCounts>(StringComparer.Ordinal);
+            var values = new InsertionOrderedDictionary<string, MultiLabelValueCounts>(StringComparer.Ordinal);
             for (int k = 0; k < classNames.Count; k++)
             {
                 values.Add(classNames[k], MultiLabelValueCounts.Of(records, k));
             }
 
-            return new ImageSplitCounts(records.Count, Empty<int>(), new ReadOnlyDictionary<string, MultiLabelValueCounts>(values));
+            return new ImageSplitCounts(records.Count, Empty<int>(), values);
         }
 
         var perClass = new SortedDictionary<string, int>(StringComparer.Ordinal);

@@ -1,5 +1,5 @@
 using System.Linq;
-using OxyPlot;
+using ScottPlot;
 using SkiaSharp;
 using Xunit;
 
@@ -18,7 +18,7 @@ internal static class Png
     }
 
     /// <summary>Pixels of exactly <paramref name="color"/> (a line's or a cell's interior; edges are anti-aliased blends).</summary>
-    public static int Count(SKBitmap bitmap, OxyColor color)
+    public static int Count(SKBitmap bitmap, Color color)
     {
         var wanted = new SKColor(color.R, color.G, color.B, color.A);
         return bitmap.Pixels.Count(p => p == wanted);
