@@ -43,9 +43,6 @@ foreach (var (input, output) in images.Zip(scored))
 public sealed class ModelInput
 {
     public string ImagePath { get; set; } = "";
-
-    /// <summary>Only for a model whose chain starts with MapValueToKey(Label), as `mlnet-transfer train` saves it; unused otherwise.</summary>
-    public string Label { get; set; } = "";
 }
 
 /// <summary>What the model writes (binary task): the predicted class, P(second class) and every class's probability.</summary>

@@ -174,7 +174,7 @@ public static class ImageDataCatalog
     /// The label column (String, Key, Boolean or a number) to stratify by; a vector label (multi-label) and null are not
     /// stratified. Default "Label".
     /// </param>
-    /// <param name="seed">The seed of the split. Default 1, as <see cref="ResNetFineTuneTrainer.Options.Seed"/>.</param>
+    /// <param name="seed">The seed of the split. Default 1: the seed <see cref="ResNetFineTuneTrainer.Options.Seed"/> resolves to when neither it nor an <see cref="ResNetFineTuneTrainer.Options.Environment"/> is given, so the estimator's own hold-out is this one.</param>
     /// <returns>The training and validation rows.</returns>
     /// <remarks>
     /// Whole groups cannot always hit the fraction; the validation side's share lands within half the largest group's

@@ -18,8 +18,9 @@ namespace MLNetTransfer.Tests;
 /// <summary>
 /// samples/ScoreInExistingApp, built from this project (a ProjectReference that is not referenced), run as a separate
 /// process on a model.zip trained here: it references only ML.NET, ImageAnalytics, OnnxTransformer and ONNX Runtime, and
-/// must give the in-memory transformer's scores, both for the label-free model of a String label (README's pipeline) and
-/// for the older chain shape that starts with MapValueToKey(Label) (issue 4, item 4; issue 15, item 6).
+/// must give the in-memory transformer's scores from image paths alone, both for the model of a String label (README's
+/// pipeline) and for one whose label was mapped to a key before the estimator and left out of the saved chain, as
+/// `mlnet-transfer train` saves it (issue 4, item 4; issue 15, item 6).
 /// </summary>
 [Collection("NoParallelization")]
 public sealed class ScoreInExistingAppTests
@@ -42,7 +43,7 @@ public sealed class ScoreInExistingAppTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void ScoreInExistingApp_gives_the_in_memory_scores_in_a_process_without_TorchSharp(bool mapValueToKeyFirst)
+    public void ScoreInExistingApp_gives_the_in_memory_scores_in_a_process_without_TorchSharp(bool labelKeyedBeforeTheEstimator)
     {
         using var train = new SyntheticFolder(48, 64, seed: 11);
         using var test = new SyntheticFolder(12, 64, seed: 12);
@@ -57,11 +58,12 @@ public sealed class ScoreInExistingAppTests
             Epochs = 1,
             BatchSize = 16,
         });
-        var pipeline = mapValueToKeyFirst
+        var pipeline = fineTune.Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+        var fitOn = labelKeyedBeforeTheEstimator
             ? ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
-                .Append(fineTune).Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
-            : fineTune.Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
-        using var fitted = pipeline.Fit(trainData);
+                .Fit(trainData).Transform(trainData)
+            : trainData;
+        using var fitted = pipeline.Fit(fitOn);
         string zip = Path.Combine(train.Root, "model.zip");
         ml.Model.Save(fitted, trainData.Schema, zip);
 

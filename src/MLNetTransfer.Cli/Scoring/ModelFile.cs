@@ -20,8 +20,9 @@ namespace MLNetTransfer.Cli.Scoring;
 internal sealed class ModelFile : IDisposable
 {
     private ModelFile(string path, ITransformer model, DataViewSchema inputSchema, string imageColumn, TaskKind task, IReadOnlyList<string> classNames,
-        CalibrationResult? calibration)
+        CalibrationResult? calibration, bool keysLabel)
     {
+        KeysLabel = keysLabel;
         Calibration = calibration;
         Path = path;
         Model = model;
@@ -43,6 +44,12 @@ internal sealed class ModelFile : IDisposable
     public TaskKind Task { get; }
 
     public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>
+    /// Whether the model maps a text Label to its key itself (single-label models saved before they were label-free);
+    /// otherwise whoever evaluates it maps the truth to keys in <see cref="ClassNames"/>' order.
+    /// </summary>
+    public bool KeysLabel { get; }
 
     /// <summary>The temperature and operating thresholds stored in the model (the library's <c>LoadCalibration</c>); null for a model written before they were stored.</summary>
     public CalibrationResult? Calibration { get; }
@@ -132,12 +139,17 @@ internal sealed class ModelFile : IDisposable
         }
 
         bool multiLabel = input.GetColumnOrNull("Label") is { Type: VectorDataViewType { ItemType: NumberDataViewType } };
+        // A single-label model names its classes in the key values of its PredictedLabel key (before the trailing
+        // MapKeyToValue); one saved before models were label-free maps Label to a key first, and names them there too.
+        var keyedOutput = WithoutKeyToValue(model).GetOutputSchema(input);
+        bool keysLabel = !multiLabel && keyedOutput.GetColumnOrNull("Label") is { Type: KeyDataViewType };
         var names = multiLabel
             ? SlotNames(output["Score"]) ?? SlotNames(output["Label"])
-            : output.GetColumnOrNull("Label") is { } label ? KeyValues(label) : null;
+            : keysLabel ? KeyValues(keyedOutput["Label"])
+            : keyedOutput.GetColumnOrNull("PredictedLabel") is { Type: KeyDataViewType } predicted ? KeyValues(predicted) : null;
         if (names is null || names.Count != score.Size)
         {
-            throw new CliException(ExitCodes.ModelError, $"--model: {full} does not name its {score.Size} classes (no KeyValues on Label, no SlotNames on Score).");
+            throw new CliException(ExitCodes.ModelError, $"--model: {full} does not name its {score.Size} classes (no KeyValues on PredictedLabel or Label, no SlotNames on Score).");
         }
 
         var task = multiLabel ? TaskKind.MultiLabel : names.Count == 2 ? TaskKind.Binary : TaskKind.Multiclass;
@@ -152,7 +164,7 @@ internal sealed class ModelFile : IDisposable
             calibration = null;
         }
 
-        return new ModelFile(full, model, input, image, task, names, calibration);
+        return new ModelFile(full, model, input, image, task, names, calibration, keysLabel);
     }
 
     // A saved pipeline loads as chains inside chains (an estimator chain appended to another).
@@ -196,7 +208,7 @@ internal sealed class ModelFile : IDisposable
         if (!loading.Wait(deadline))
         {
             throw new CliException(ExitCodes.ModelError, string.Create(CultureInfo.InvariantCulture,
-                $"--model: {full} did not finish loading in {deadline.TotalSeconds:F0} s (a sound model of its {new FileInfo(full).Length / 1e6:F0} MB loads in seconds); it is damaged: ML.NET's loader is reading past the end of one of its parts."));
+                $"--model: {full} did not finish loading in {deadline.TotalSeconds:F0} s (a sound model of its {new FileInfo(full).Length / 1e6:F1} MB loads in seconds); it is damaged: ML.NET's loader is reading past the end of one of its parts."));
         }
 
         return loading.Result;
@@ -206,10 +218,12 @@ internal sealed class ModelFile : IDisposable
     internal static TimeSpan LoadDeadline(long bytes) => TimeSpan.FromSeconds(30 + bytes / 4e6);
 
     /// <summary>The model without a trailing MapKeyToValue: PredictedLabel stays a key, as ML.NET's evaluators want it.</summary>
-    public ITransformer KeyedModel() =>
-        Model is TransformerChain<ITransformer> chain && chain.LastTransformer is KeyToValueMappingTransformer
+    public ITransformer KeyedModel() => WithoutKeyToValue(Model);
+
+    private static ITransformer WithoutKeyToValue(ITransformer model) =>
+        model is TransformerChain<ITransformer> chain && chain.LastTransformer is KeyToValueMappingTransformer
             ? new TransformerChain<ITransformer>(chain.Take(chain.Count() - 1).ToArray())
-            : Model;
+            : model;
 
     public void Dispose() => (Model as IDisposable)?.Dispose();
 

@@ -19,13 +19,19 @@ internal static class ModelScorer
     public static IDataView Transform(MLContext ml, ModelFile model, IReadOnlyList<ImageRecord> records)
     {
         bool multiLabel = model.Task == TaskKind.MultiLabel;
-        // Unknown truth (predict) is an empty label, which the model's MapValueToKey maps to the missing key, or NaN targets.
+        // Unknown truth (predict) is an empty label, which MapValueToKey maps to the missing key, or NaN targets.
         var rows = records.Select(r => r with
         {
             Label = multiLabel ? null : r.Label ?? "",
             Labels = multiLabel ? r.Labels ?? Enumerable.Repeat(float.NaN, model.ClassNames.Count).ToArray() : null,
         }).ToList();
         IDataView input = ImageRows.Create(ml, rows, model.ClassNames, multiLabel);
+        if (!multiLabel && !model.KeysLabel)
+        {
+            // A label-free model: the truth becomes a key in the model's class order here (an empty one, the missing key).
+            input = ml.Transforms.Conversion.MapValueToKey(ImageRows.LabelColumn, keyData: ImageRows.KeyData(ml, model.ClassNames)).Fit(input).Transform(input);
+        }
+
         if (model.ImageColumn != ImageRows.PathColumn)
         {
             input = ml.Transforms.CopyColumns(model.ImageColumn, ImageRows.PathColumn).Fit(input).Transform(input);

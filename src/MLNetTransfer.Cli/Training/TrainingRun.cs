@@ -14,7 +14,7 @@ using Spectre.Console;
 namespace MLNetTransfer.Cli.Training;
 
 /// <summary>
-/// <c>train</c>: reads the data set, fits the ML.NET pipeline MapValueToKey → FineTuneResNet → MapKeyToValue (the one
+/// <c>train</c>: reads the data set, maps the labels to keys and fits the ML.NET pipeline FineTuneResNet → MapKeyToValue (the one
 /// README.md shows), saves model.zip, loads it back as any ML.NET app would, evaluates it on the test split (or, without
 /// one, the validation set) and writes the metrics file and the report.
 /// </summary>
@@ -222,7 +222,9 @@ internal static class TrainingRun
     };
 
     // MapValueToKey with the class names as key data fixes the key order (the positive class of a binary task is the
-    // second name); the validation set goes to the fine-tune step as that step sees its input, with the key label.
+    // second name). It maps the training and validation labels only: the saved model is FineTuneResNet → MapKeyToValue,
+    // which scores a view of image paths alone (an app's ModelInput needs no Label), and its PredictedLabel key carries
+    // the class names. Models saved before, which start with the MapValueToKey, still load and score (ModelFile).
     private static TransformerChain<ITransformer> Fit(MLContext ml, ResNetFineTuneTrainer.Options options, IDataView train, IDataView validation,
         IReadOnlyList<string> classes, bool multiLabel)
     {
@@ -232,11 +234,11 @@ internal static class TrainingRun
             return new TransformerChain<ITransformer>(ml.Transforms.FineTuneResNet(options).Fit(train));
         }
 
-        var toKey = ml.Transforms.Conversion.MapValueToKey(ImageRows.LabelColumn, keyData: ImageRows.KeyData(ml, classes));
-        options.ValidationSet = toKey.Fit(train).Transform(validation);
-        var fitted = toKey.Append(ml.Transforms.FineTuneResNet(options))
+        var toKey = ml.Transforms.Conversion.MapValueToKey(ImageRows.LabelColumn, keyData: ImageRows.KeyData(ml, classes)).Fit(train);
+        options.ValidationSet = toKey.Transform(validation);
+        var fitted = ml.Transforms.FineTuneResNet(options)
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
-            .Fit(train);
+            .Fit(toKey.Transform(train));
         return new TransformerChain<ITransformer>(fitted.ToArray());
     }
 

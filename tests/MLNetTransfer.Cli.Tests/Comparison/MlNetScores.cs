@@ -32,8 +32,15 @@ internal static class MlNetScores
         {
             var input = ml.Data.LoadFromEnumerable(images.Select(i => new InputRow { ImagePath = i.Path, Label = i.Label }).ToList());
             var scored = model.Transform(input);
+            // The class names: the key values of PredictedLabel, read before the model's trailing MapKeyToValue turns
+            // it into text; a model saved when the chain started with MapValueToKey(Label) names them on Label.
+            var chain = (TransformerChain<ITransformer>)model;
+            var keyed = chain.LastTransformer is Microsoft.ML.Transforms.KeyToValueMappingTransformer
+                ? new TransformerChain<ITransformer>(chain.Take(chain.Count() - 1).ToArray()).Transform(input)
+                : scored;
+            var named = keyed.Schema["Label"].Type is KeyDataViewType ? keyed.Schema["Label"] : keyed.Schema["PredictedLabel"];
             VBuffer<ReadOnlyMemory<char>> keys = default;
-            scored.Schema["Label"].GetKeyValues(ref keys);
+            named.GetKeyValues(ref keys);
             var classes = keys.DenseValues().Select(k => k.ToString()).ToArray();
             var scores = scored.GetColumn<float[]>("Score").ToArray();
             return (classes, scores);

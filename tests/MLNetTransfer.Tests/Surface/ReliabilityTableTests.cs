@@ -86,6 +86,7 @@ public sealed class ReliabilityTableTests
         string[] lines = File.ReadAllLines(Path.Combine(RepositoryRoot(), "docs", "reliability.md"));
         var rows = new List<(int, string)>();
         bool inTable = false;
+        int testColumn = -1;
         for (int i = 0; i < lines.Length; i++)
         {
             string line = lines[i].Trim();
@@ -103,6 +104,9 @@ public sealed class ReliabilityTableTests
                 inTable = true;
                 string next = i + 1 < lines.Length ? lines[i + 1].Trim() : "";
                 Assert.True(Regex.IsMatch(next, @"^\|[\s:|-]+\|$"), $"docs/reliability.md line {i + 1} starts a table with no |---| line under it (a blank line inside a table?)");
+                // The column headed "test" names the tests; the last column where none is.
+                var header = line.Trim('|').Split('|').Select(h => h.Trim()).ToList();
+                testColumn = header.FindIndex(h => h.Equals("test", StringComparison.OrdinalIgnoreCase));
                 continue;
             }
 
@@ -112,7 +116,7 @@ public sealed class ReliabilityTableTests
             }
 
             string[] cells = line.Trim('|').Split('|');
-            rows.Add((i + 1, cells[^1].Trim()));
+            rows.Add((i + 1, (testColumn >= 0 && testColumn < cells.Length ? cells[testColumn] : cells[^1]).Trim()));
         }
 
         return rows;
