@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using MLNetTransfer.Tests.Shared;
 using Xunit;
 
 namespace MLNetTransfer.Tests.Surface;
@@ -68,15 +69,5 @@ public sealed class ReadmeCodeTests
         }
     }
 
-    private static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "MLNetTransfer.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        Assert.True(folder is not null, $"No MLNetTransfer.sln above {AppContext.BaseDirectory}");
-        return folder!.FullName;
-    }
+    private static string RepositoryRoot() => ReadmePipeline.RepositoryRoot(AppContext.BaseDirectory);
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
+using MLNetTransfer.Tests.Shared;
 using Xunit;
 
 namespace MLNetTransfer.Tests.Surface;
@@ -122,17 +123,7 @@ public sealed class ReliabilityTableTests
         return rows;
     }
 
-    private static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "MLNetTransfer.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        Assert.True(folder is not null, $"No MLNetTransfer.sln above {AppContext.BaseDirectory}");
-        return folder!.FullName;
-    }
+    private static string RepositoryRoot() => ReadmePipeline.RepositoryRoot(AppContext.BaseDirectory);
 
     /// <summary>The test classes and their [Fact]/[Theory] methods, read from the sources under tests/.</summary>
     private sealed record TestIndex(Dictionary<string, HashSet<string>> Methods, List<string> ReliabilityClasses)
