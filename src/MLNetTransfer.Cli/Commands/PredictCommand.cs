@@ -147,24 +147,7 @@ internal static class PredictCommand
             {
                 var (label, probability) = Predicted(model, rows, i);
                 json.WriteStartObject();
-                json.WriteString("file", rows.Files[i]);
-                json.WriteString("predicted", label);
-                if (float.IsFinite(probability))
-                {
-                    json.WriteNumber("probability", probability);
-                }
-                else
-                {
-                    json.WriteNull("probability");
-                }
-
-                json.WriteStartObject("scores");
-                for (int j = 0; j < model.ClassNames.Count; j++)
-                {
-                    json.WriteNumber(model.ClassNames[j], rows.Scores[i][j]);
-                }
-
-                json.WriteEndObject();
+                Output.PredictionWriter.WritePrediction(json, rows.Files[i], label, probability, model.ClassNames, rows.Scores[i]);
                 json.WriteEndObject();
             }
 

@@ -50,27 +50,30 @@ internal sealed class PredictionWriter : IDisposable
             return;
         }
 
-        WriteJson(json =>
+        WriteJson(json => WritePrediction(json, file, predicted, probability, _classes, scores));
+    }
+
+    /// <summary>One prediction's members (file, predicted, probability or null, scores by class), as <c>--json</c> and JSON lines write them.</summary>
+    public static void WritePrediction(Utf8JsonWriter json, string file, string predicted, float probability, IReadOnlyList<string> classes, IReadOnlyList<float> scores)
+    {
+        json.WriteString("file", file);
+        json.WriteString("predicted", predicted);
+        if (float.IsFinite(probability))
         {
-            json.WriteString("file", file);
-            json.WriteString("predicted", predicted);
-            if (float.IsFinite(probability))
-            {
-                json.WriteNumber("probability", probability);
-            }
-            else
-            {
-                json.WriteNull("probability");
-            }
+            json.WriteNumber("probability", probability);
+        }
+        else
+        {
+            json.WriteNull("probability");
+        }
 
-            json.WriteStartObject("scores");
-            for (int j = 0; j < _classes.Count; j++)
-            {
-                json.WriteNumber(_classes[j], scores[j]);
-            }
+        json.WriteStartObject("scores");
+        for (int j = 0; j < classes.Count; j++)
+        {
+            json.WriteNumber(classes[j], scores[j]);
+        }
 
-            json.WriteEndObject();
-        });
+        json.WriteEndObject();
     }
 
     public void Error(string file, string problem)
