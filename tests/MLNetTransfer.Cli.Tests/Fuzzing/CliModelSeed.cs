@@ -15,6 +15,9 @@ public sealed class CliModelSeed : IDisposable
     private readonly Lock _lock = new();
     private string? _path;
 
+    // The images are written at once (44 small PNGs), so TestImages exists for a test that does not train the model.
+    public CliModelSeed() => SyntheticChestXrays.WriteDataset(Path.Combine(Root, "data"), size: 64, train: 32, validation: 8, test: 4);
+
     public string Root => _folder.Root;
 
     /// <summary>The test split's images.</summary>
@@ -27,7 +30,6 @@ public sealed class CliModelSeed : IDisposable
             if (_path is null)
             {
                 string data = Path.Combine(Root, "data");
-                SyntheticChestXrays.WriteDataset(data, size: 64, train: 32, validation: 8, test: 4);
                 string path = Path.Combine(Root, "model.zip");
                 var train = CliProcess.Run(log, "train", "--data", data, "--grayscale", "--strategy", "feature-extraction", "--epochs", "1",
                     "--batch-size", "16", "--image-size", "64", "--output", path);
