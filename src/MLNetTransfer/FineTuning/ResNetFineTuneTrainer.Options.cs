@@ -35,6 +35,16 @@ public sealed partial class ResNetFineTuneTrainer
         public string? ImageFolder { get; set; }
 
         /// <summary>
+        /// Reads the image files at full precision instead of ML.NET's 8-bit <c>LoadImages</c>: <see cref="ImageFileReader"/>
+        /// for 16-bit PNGs, the MLNetTransfer.Dicom package's reader for DICOM. Needs a String path column. The fitted
+        /// model then takes a float vector column <see cref="ResNetFineTuneTransformer.PixelsColumnName"/> (3 ×
+        /// ResizeTo² values from <see cref="ImagePixelInput.LoadModelInput"/>) and its saved chain starts there; the
+        /// fitted transformer itself still accepts the path column, reading it with this reader. Default null (8-bit
+        /// ML.NET images).
+        /// </summary>
+        public IImagePixelReader? PixelReader { get; set; }
+
+        /// <summary>
         /// A patient or study id: rows that share it stay on the same side of the validation split, since images of one
         /// patient on both sides inflate validation metrics (docs/pitfalls.md). Default null (rows split independently).
         /// </summary>

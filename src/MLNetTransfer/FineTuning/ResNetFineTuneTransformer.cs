@@ -33,6 +33,14 @@ public sealed class ResNetFineTuneTransformer : ITransformer, IDisposable
         Task = task;
     }
 
+    /// <summary>
+    /// "Pixels": the input column of a model trained with <see cref="ResNetFineTuneTrainer.Options.PixelReader"/>, a
+    /// float vector of 3 × size² values (R, G, B planes in 0–255 at full precision) that
+    /// <see cref="ImagePixelInput.LoadModelInput"/> makes from an image file. An app that loads such a model.zip feeds
+    /// this column instead of an image path.
+    /// </summary>
+    public const string PixelsColumnName = "Pixels";
+
     /// <summary>What training did: the strategy, per-epoch metrics, the best epoch, throughput.</summary>
     public FineTuneResult TrainingResult { get; }
 
