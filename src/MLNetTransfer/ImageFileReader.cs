@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.IO;
 using MLNetTransfer.Data;
@@ -48,6 +49,40 @@ public sealed class ImageFileReader : IImagePixelReader
     public string Description => Window is { } w
         ? string.Create(CultureInfo.InvariantCulture, $"png-jpeg(window={w.Low:R}..{w.High:R})")
         : "png-jpeg";
+
+    /// <summary>
+    /// The reader a <see cref="Description"/> describes (from <see cref="ModelPixelInput.ReaderDescription"/>), so a
+    /// scorer feeds a saved model as it was trained; false for another reader's description.
+    /// </summary>
+    /// <param name="description">A description as <see cref="Description"/> writes it.</param>
+    /// <param name="reader">The reader, when the description is this type's.</param>
+    public static bool TryFromDescription(string description, [NotNullWhen(true)] out ImageFileReader? reader)
+    {
+        reader = null;
+        if (description == "png-jpeg")
+        {
+            reader = new ImageFileReader();
+            return true;
+        }
+
+        const string prefix = "png-jpeg(window=", suffix = ")";
+        if (!description.StartsWith(prefix, StringComparison.Ordinal) || !description.EndsWith(suffix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        string[] bounds = description[prefix.Length..^suffix.Length].Split("..");
+        if (bounds.Length == 2
+            && double.TryParse(bounds[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double low)
+            && double.TryParse(bounds[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double high)
+            && high > low)
+        {
+            reader = new ImageFileReader(window: (low, high));
+            return true;
+        }
+
+        return false;
+    }
 
     /// <summary>The image gate's verdict: missing, not a PNG or JPEG, over <see cref="MaxPixels"/>, truncated or corrupt.</summary>
     /// <param name="path">The image file.</param>

@@ -15,7 +15,11 @@ namespace MLNetTransfer.Scoring;
 internal static class PixelColumnMapping
 {
     /// <summary>Maps <paramref name="pathColumn"/> (relative to <paramref name="imageFolder"/>, when given) to the pixels column.</summary>
-    public static ITransformer Fit(MLContext ml, IDataView input, string pathColumn, string? imageFolder, IImagePixelReader reader, int size)
+    public static ITransformer Fit(MLContext ml, IDataView input, string pathColumn, string? imageFolder, IImagePixelReader reader, int size) =>
+        Estimator(ml.Transforms, pathColumn, imageFolder, reader, size).Fit(input);
+
+    /// <summary>The estimator behind <see cref="TransferLearningCatalog.LoadModelPixels"/>.</summary>
+    public static IEstimator<ITransformer> Estimator(TransformsCatalog transforms, string pathColumn, string? imageFolder, IImagePixelReader reader, int size)
     {
         var inputDefinition = SchemaDefinition.Create(typeof(PathRow));
         inputDefinition[nameof(PathRow.Path)].ColumnName = pathColumn;
@@ -33,7 +37,7 @@ internal static class PixelColumnMapping
             pixels.Pixels = reader.LoadModelInput(imageFolder is null ? path : Path.Combine(imageFolder, path), size);
         }
 
-        return ml.Transforms.CustomMapping<PathRow, PixelRow>(Map, contractName: null, inputDefinition, outputDefinition).Fit(input);
+        return transforms.CustomMapping<PathRow, PixelRow>(Map, contractName: null, inputDefinition, outputDefinition);
     }
 
     /// <summary>An empty data view with just the pixels column, to fit the saved chain on.</summary>
