@@ -74,6 +74,9 @@ internal sealed class DicomHeader
     /// <summary>The items of the VOI LUT Sequence (0028,3010) that have a descriptor and data.</summary>
     public IReadOnlyList<DicomLut> VoiLuts { get; init; } = [];
 
+    /// <summary>The Palette Color LUTs (PALETTE COLOR files), or null.</summary>
+    public DicomPalette? Palette { get; init; }
+
     /// <summary>"UID (name)", for messages.</summary>
     public string TransferSyntax => $"{TransferSyntaxUid} ({TransferSyntaxName})";
 

@@ -17,6 +17,8 @@ namespace MLNetTransfer.Dicom;
 /// </remarks>
 public sealed class DicomPixelReader : IImagePixelReader
 {
+    private const string RleLossless = "1.2.840.10008.1.2.5";
+
     private readonly DicomReadOptions _options;
     private readonly string? _gdcmDirectory;
     private readonly ImageFileReader _otherFiles = new();
@@ -126,10 +128,8 @@ public sealed class DicomPixelReader : IImagePixelReader
         }
 
         // Colour has no modality LUT or VOI (PS3.3 C.11.1 and C.11.2 apply to grayscale); samples span their bit depth,
-        // Bits Stored for the file's own samples, the LUT's depth after a palette.
-        int bits = frame.Photometric == header.Photometric || header.Photometric.StartsWith("YBR", StringComparison.Ordinal)
-            ? header.BitsStored
-            : frame.BitsAllocated;
+        // Bits Stored for the file's own samples, the palette's entry bits after a palette.
+        int bits = header.Photometric == "PALETTE COLOR" ? frame.BitsAllocated : header.BitsStored;
         return VoiPipeline.Scale(frame.Values, 0, Math.Pow(2, bits) - 1, invert: false);
     }
 
@@ -153,6 +153,18 @@ public sealed class DicomPixelReader : IImagePixelReader
         if (frame >= header.Frames)
         {
             return $"has {header.Frames} frame(s); frame {frame} (DicomReadOptions.Frame, 0-based) does not exist";
+        }
+
+        if (header.TransferSyntaxUid == RleLossless && header.SamplesPerPixel == 3 && header.BitsAllocated > 8)
+        {
+            return $"is RLE Lossless colour with {header.BitsAllocated} bits per sample, which Debian's GDCM 3.0 decodes with " +
+                   "its bytes out of order (the first pixel of pydicom's SC_rgb_rle_16bit.dcm, red, reads 0x0000, 0xFF00, 0x00FF)";
+        }
+
+        if (header.Photometric == "PALETTE COLOR" && header.Palette is null)
+        {
+            return "is PALETTE COLOR without Red/Green/Blue Palette Color LUT Descriptor and Data (0028,1101-1103, 0028,1201-1203); " +
+                   "segmented palettes are not read";
         }
 
         return header.Photometric switch

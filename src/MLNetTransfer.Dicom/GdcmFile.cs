@@ -78,6 +78,7 @@ internal static class GdcmFile
             WindowWidths = values.Doubles(0x0028, 0x1051),
             VoiFunction = (values.String(0x0028, 0x1056) ?? "LINEAR").ToUpperInvariant(),
             VoiLuts = Luts(dataSet, 0x0028, 0x3010, values.Int(0x0028, 0x0103) ?? 0, path),
+            Palette = ReadPalette(dataSet, path),
         };
     }
 
@@ -168,19 +169,6 @@ internal static class GdcmFile
 
         gdcm.Image image = reader.GetImage();
         gdcm.PhotometricInterpretation.PIType photometric = image.GetPhotometricInterpretation().GetType();
-        using var lookup = new gdcm.ImageApplyLookupTable();
-        if (photometric == gdcm.PhotometricInterpretation.PIType.PALETTE_COLOR)
-        {
-            // PS3.3 C.7.6.3.1.5: each stored value indexes the Red, Green and Blue Palette Color LUTs.
-            lookup.SetInput(image);
-            if (!lookup.Apply())
-            {
-                throw new InvalidDataException($"{failure}: its palette could not be applied.");
-            }
-
-            image = lookup.GetOutput();
-            photometric = image.GetPhotometricInterpretation().GetType();
-        }
 
         byte[] buffer = new byte[image.GetBufferLength()];
         if (!image.GetBuffer(buffer))
@@ -201,15 +189,18 @@ internal static class GdcmFile
         return StoredFrame.Unpack(
             buffer, header.Path, frame, frames, columns, rows, samples, format.GetBitsAllocated(), format.GetPixelRepresentation(),
             planar: image.GetPlanarConfiguration() == 1, photometric: gdcm.PhotometricInterpretation.GetPIString(photometric).Trim(),
-            swapWordHalves: header.TransferSyntaxUid == ExplicitVrBigEndian && format.GetBitsAllocated() == 32);
+            swapWordHalves: header.TransferSyntaxUid == ExplicitVrBigEndian && format.GetBitsAllocated() == 32,
+            signExtendFrom: header.PixelRepresentation == 1 && header.BitsStored < format.GetBitsAllocated() ? header.BitsStored : 0,
+            palette: photometric == gdcm.PhotometricInterpretation.PIType.PALETTE_COLOR ? header.Palette : null);
     }
 
     /// <summary>
     /// Whether the file holds Pixel Data (7FE0,0010), after <c>ReadUpToTag(PixelData, skip: {PixelData})</c>: GDCM then
-    /// leaves the element out of the data set and the stream just past its header (at the end of the file, reported as
-    /// uint.MaxValue, when there is none), so the tag is read back from the file: 8 bytes before the value in implicit
-    /// VR, 12 in explicit VR (OB/OW have a 4-byte length). A deflated data set's stream position counts inflated
-    /// bytes, so there the whole file is parsed instead (without decoding the pixels). (Asking GDCM to stop after the
+    /// leaves the element out of the data set and the stream just past its header for encapsulated (undefined length)
+    /// data (at the end of the file, reported as uint.MaxValue, when there is none), so the tag is read back from the
+    /// file: 8 bytes before the value in implicit VR, 12 in explicit VR (OB/OW have a 4-byte length). Anywhere else
+    /// (past a native value, a deflated data set whose position counts inflated bytes) the whole file is parsed
+    /// (without decoding the pixels). (Asking GDCM to stop after the
     /// tag, at (7FE0,0011), trips an assertion, a process abort, in Debian's GDCM 3.0 on encapsulated pixel data.)
     /// </summary>
     private static bool PixelDataFollows(string path, uint position, string transferSyntaxUid)
@@ -222,21 +213,29 @@ internal static class GdcmFile
             return reader.Read() && reader.GetFile().GetDataSet().FindDataElement(tag);
         }
 
-        if (position == uint.MaxValue || position < 12)
+        if (position == uint.MaxValue)
         {
             return false;
         }
 
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
-        Span<byte> header = stackalloc byte[12];
-        stream.Position = position - 12;
-        if (stream.ReadAtLeast(header, 12, throwOnEndOfStream: false) < 12)
+        if (position >= 12)
         {
-            return false;
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+            Span<byte> header = stackalloc byte[12];
+            stream.Position = position - 12;
+            bool bigEndian = transferSyntaxUid == ExplicitVrBigEndian;
+            if (stream.ReadAtLeast(header, 12, throwOnEndOfStream: false) == 12
+                && (IsPixelDataTag(header[..4], bigEndian) || IsPixelDataTag(header[4..8], bigEndian)))
+            {
+                return true;
+            }
         }
 
-        bool bigEndian = transferSyntaxUid == ExplicitVrBigEndian;
-        return IsPixelDataTag(header[..4], bigEndian) || IsPixelDataTag(header[4..8], bigEndian);
+        // GDCM stopped elsewhere (past a skipped value of defined length, or at a later tag): parse the whole file.
+        using var fullReader = new gdcm.Reader();
+        fullReader.SetFileName(path);
+        using var pixelDataTag = new gdcm.Tag(PixelData.Group, PixelData.Element);
+        return fullReader.Read() && fullReader.GetFile().GetDataSet().FindDataElement(pixelDataTag);
     }
 
     private static bool IsPixelDataTag(ReadOnlySpan<byte> tag, bool bigEndian) =>
@@ -335,8 +334,54 @@ internal static class GdcmFile
         return luts;
     }
 
+    /// <summary>
+    /// Red, Green and Blue Palette Color LUT Descriptor (0028,1101-1103) and Data (0028,1201-1203), PS3.3 C.7.6.3.1.5;
+    /// null when the file has none. Segmented palettes (0028,1221-1223) are not read (the reader names them).
+    /// </summary>
+    private static DicomPalette? ReadPalette(gdcm.DataSet dataSet, string path)
+    {
+        var channels = new (ushort[] Descriptor, byte[] Data)[3];
+        for (ushort c = 0; c < 3; c++)
+        {
+            ushort[]? descriptor = Words(dataSet, 0x0028, (ushort)(0x1101 + c));
+            byte[]? data = Bytes(dataSet, 0x0028, (ushort)(0x1201 + c));
+            if (descriptor is not { Length: >= 3 } || data is null)
+            {
+                return null;
+            }
+
+            channels[c] = (descriptor, data);
+        }
+
+        try
+        {
+            return new DicomPalette(channels[0].Descriptor, channels.Select(c => c.Data).ToArray());
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"'{path}': its Palette Color Lookup Table: {e.Message}", e);
+        }
+    }
+
     /// <summary>A US/SS/OW element's value as little-endian 16-bit words, or null when absent.</summary>
     private static ushort[]? Words(gdcm.DataSet dataSet, ushort group, ushort element)
+    {
+        if (Bytes(dataSet, group, element) is not { } bytes)
+        {
+            return null;
+        }
+
+        var words = new ushort[bytes.Length / 2];
+        for (int i = 0; i < words.Length; i++)
+        {
+            words[i] = (ushort)(bytes[2 * i] | (bytes[(2 * i) + 1] << 8));
+        }
+
+        return words;
+    }
+
+    /// <summary>An element's raw value bytes, or null when absent or empty.</summary>
+    private static byte[]? Bytes(gdcm.DataSet dataSet, ushort group, ushort element)
     {
         using var tag = new gdcm.Tag(group, element);
         if (!dataSet.FindDataElement(tag))
@@ -353,18 +398,7 @@ internal static class GdcmFile
 
         uint length = value.GetLength().GetValueLength();
         byte[] bytes = new byte[length];
-        if (!value.GetBuffer(bytes, length))
-        {
-            return null;
-        }
-
-        var words = new ushort[length / 2];
-        for (int i = 0; i < words.Length; i++)
-        {
-            words[i] = (ushort)(bytes[2 * i] | (bytes[(2 * i) + 1] << 8));
-        }
-
-        return words;
+        return length > 0 && value.GetBuffer(bytes, length) ? bytes : null;
     }
 
     /// <summary>Reads string-valued tags of one data set through GDCM's StringFilter, which also prints binary VRs (US, SS).</summary>

@@ -31,7 +31,7 @@ internal sealed class StoredFrame
     /// <summary>The photometric interpretation of <see cref="Values"/>: the file's, or RGB after a palette or YBR conversion.</summary>
     public string Photometric { get; }
 
-    /// <summary>Bits per sample of the decoded buffer (16 after a 16-bit palette, for example).</summary>
+    /// <summary>Bits per sample of the decoded buffer, or the palette's entry bits after a palette.</summary>
     public int BitsAllocated { get; }
 
     /// <summary>
@@ -41,11 +41,15 @@ internal sealed class StoredFrame
     /// <remarks>
     /// <c>swapWordHalves</c>: swap the 16-bit halves of each 32-bit sample: Debian's GDCM 3.0 byte-swaps 32-bit Explicit VR Big Endian pixel
     /// data as 16-bit words, so pydicom's rtdose_expb.dcm reads 0x0EE80013 where the file holds 0x00130EE8
-    /// (PydicomParityTests).
+    /// (PydicomParityTests). <c>signExtendFrom</c>: Bits Stored of a signed (Pixel Representation 1) image, whose
+    /// samples are sign-extended from that bit: GDCM follows a JPEG 2000 codestream that calls the samples unsigned
+    /// where the header says signed (J2K_pixelrep_mismatch.dcm: -2000 in 13 bits decodes as 6192), and pydicom follows
+    /// the header (PS3.5 8.2.4 says the header wins). <c>palette</c>: the Palette Color LUTs of a PALETTE COLOR image.
     /// </remarks>
     public static StoredFrame Unpack(
         byte[] buffer, string path, int frame, int frames, int columns, int rows, int samples, int bitsAllocated,
-        int pixelRepresentation, bool planar, string photometric, bool swapWordHalves = false)
+        int pixelRepresentation, bool planar, string photometric, bool swapWordHalves = false, int signExtendFrom = 0,
+        DicomPalette? palette = null)
     {
         if (samples is not (1 or 3))
         {
@@ -96,6 +100,22 @@ internal sealed class StoredFrame
                 long target = planar || samples == 1 ? i : ((i % samples) * pixels) + (i / samples);
                 values[target] = sample;
             }
+        }
+
+        if (signExtendFrom > 0 && samples == 1)
+        {
+            double modulus = Math.Pow(2, signExtendFrom), half = modulus / 2;
+            for (int i = 0; i < values.Length; i++)
+            {
+                double low = values[i] % modulus;
+                low = low < 0 ? low + modulus : low;
+                values[i] = low >= half ? low - modulus : low;
+            }
+        }
+
+        if (palette is not null && samples == 1)
+        {
+            return new StoredFrame(palette.Apply(values), columns, rows, 3, "RGB", palette.Bits);
         }
 
         if (photometric is "YBR_FULL" or "YBR_FULL_422" && samples == 3)

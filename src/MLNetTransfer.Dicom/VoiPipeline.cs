@@ -127,13 +127,20 @@ internal static class VoiPipeline
     }
 
     /// <summary>
-    /// pydicom's <c>apply_windowing</c> output range: the stored range from Bits Stored (0028,0101) and Pixel
-    /// Representation (0028,0103), through Rescale Slope and Intercept when both are present.
+    /// pydicom's <c>apply_windowing</c> output range: [0, 2^bits - 1] of the Modality LUT Sequence's descriptor when
+    /// present, else the stored range from Bits Stored (0028,0101) and Pixel Representation (0028,0103); then through
+    /// Rescale Slope and Intercept when both are present (pydicom applies them to the range even beside a Modality LUT).
     /// </summary>
     internal static (double Low, double High) RescaledStoredRange(DicomHeader header)
     {
         double low, high;
-        if (header.PixelRepresentation == 0)
+        if (header.ModalityLut is { } modality)
+        {
+            // After a Modality LUT the values are its unsigned entries (PS3.3 C.11.1.1.1).
+            low = 0;
+            high = modality.MaxOutput;
+        }
+        else if (header.PixelRepresentation == 0)
         {
             low = 0;
             high = Math.Pow(2, header.BitsStored) - 1;

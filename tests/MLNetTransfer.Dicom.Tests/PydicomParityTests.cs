@@ -19,7 +19,15 @@ public sealed class PydicomParityTests(PydicomReferences references, ITestOutput
     /// </summary>
     internal static readonly IReadOnlyDictionary<string, string> KnownDifferences = new Dictionary<string, string>
     {
+        ["SC_rgb_rle_16bit.dcm"] = RleColour,
+        ["SC_rgb_rle_16bit_2frame.dcm"] = RleColour,
+        ["SC_rgb_rle_32bit.dcm"] = RleColour,
+        ["SC_rgb_rle_32bit_2frame.dcm"] = RleColour,
     };
+
+    private const string RleColour =
+        "RLE Lossless RGB with 16 or 32 bits per sample: Debian's GDCM 3.0 returns the bytes out of order (the first " +
+        "pixel, red to pydicom, reads as 0x0000, 0xFF00, 0x00FF); the reader refuses such files in FindProblem";
 
     [Fact]
     public void Every_case_matches_pydicom()
@@ -32,11 +40,12 @@ public sealed class PydicomParityTests(PydicomReferences references, ITestOutput
         foreach (PydicomReferences.Case c in references.All)
         {
             string? problem;
+            bool known = KnownDifferences.ContainsKey(c.Name.Split(' ')[0]);
             try
             {
                 (problem, double stored, double scaled) = Compare(c);
-                maxStoredDifference = Math.Max(maxStoredDifference, stored);
-                maxScaledDifference = Math.Max(maxScaledDifference, scaled);
+                maxStoredDifference = known ? maxStoredDifference : Math.Max(maxStoredDifference, stored);
+                maxScaledDifference = known ? maxScaledDifference : Math.Max(maxScaledDifference, scaled);
             }
             catch (Exception e) when (e is InvalidDataException or ArgumentException)
             {
@@ -47,9 +56,14 @@ public sealed class PydicomParityTests(PydicomReferences references, ITestOutput
             if (KnownDifferences.TryGetValue(file, out string? reason))
             {
                 differing.Add($"{c.Name}: {reason}");
-                if (problem is null)
+                if (!StoredValuesDiffer(c))
                 {
-                    failures.Add($"{c.Name} now matches pydicom; remove it from KnownDifferences.");
+                    failures.Add($"{c.Name}: GDCM now decodes it as pydicom does; remove it from KnownDifferences (and its FindProblem).");
+                }
+
+                if (new DicomPixelReader(c.Options).FindProblem(c.Path) is null)
+                {
+                    failures.Add($"{c.Name}: decodes differently from pydicom, yet the reader's FindProblem accepts it.");
                 }
             }
             else if (problem is not null)
@@ -74,6 +88,13 @@ public sealed class PydicomParityTests(PydicomReferences references, ITestOutput
 
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
         Assert.True(compared >= 80, $"Only {compared} cases compared.");
+    }
+
+    /// <summary>Whether GDCM's stored values (before any LUT) differ from pydicom's for a colour case.</summary>
+    private static bool StoredValuesDiffer(PydicomReferences.Case c)
+    {
+        StoredFrame frame = GdcmFile.DecodeFrame(GdcmFile.ReadHeader(c.Path), c.Options.Frame);
+        return frame.Values.Length != c.Values.Length || frame.Values.Where((v, i) => v != c.Values[i]).Any();
     }
 
     /// <summary>The first difference between the reader and pydicom on one case, or null; and the largest differences.</summary>

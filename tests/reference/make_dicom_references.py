@@ -51,7 +51,9 @@ def frame_of(ds, arr, frame):
 
 def stored_range(ds):
     """apply_windowing's y_min, y_max (pixel_data_handlers/util.py)."""
-    if ds.PixelRepresentation == 0:
+    if ds.get("ModalityLUTSequence"):
+        y_min, y_max = 0, 2 ** ds.ModalityLUTSequence[0].LUTDescriptor[2] - 1
+    elif ds.PixelRepresentation == 0:
         y_min, y_max = 0, 2 ** ds.BitsStored - 1
     else:
         y_min, y_max = -(2 ** (ds.BitsStored - 1)), 2 ** (ds.BitsStored - 1) - 1
