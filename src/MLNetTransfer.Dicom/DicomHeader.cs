@@ -19,6 +19,14 @@ internal sealed class DicomHeader
     /// <summary>Pixel Data (7FE0,0010) is present.</summary>
     public required bool HasPixelData { get; init; }
 
+    /// <summary>For native (uncompressed) Pixel Data, the bytes the file holds from its value on; else null.</summary>
+    public long? NativePixelBytes { get; init; }
+
+    /// <summary>The bytes native Pixel Data needs: Rows × Columns × frames × samples × Bits Allocated / 8, rounded up.</summary>
+    public long NeededPixelBytes => Photometric == "YBR_FULL_422" && BitsAllocated == 8
+        ? (long)Rows * Columns * Frames * 2
+        : (((long)Rows * Columns * Frames * SamplesPerPixel * BitsAllocated) + 7) / 8;
+
     /// <summary>Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009) is present.</summary>
     public required bool HasFloatPixelData { get; init; }
 

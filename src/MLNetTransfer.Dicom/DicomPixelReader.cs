@@ -89,9 +89,11 @@ public sealed class DicomPixelReader : IImagePixelReader
         {
             header = GdcmFile.ReadHeader(path);
         }
-        catch (InvalidDataException)
+        catch (InvalidDataException e)
         {
-            return "is not a DICOM file GDCM can parse (truncated or corrupt header)";
+            // The message is "'path' problem."; FindProblem returns the part after the name.
+            string prefix = $"'{path}' ";
+            return e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..].TrimEnd('.') : e.Message;
         }
 
         return Problem(header, _options.Frame);
@@ -148,6 +150,12 @@ public sealed class DicomPixelReader : IImagePixelReader
         if (!header.Decodable)
         {
             return $"uses transfer syntax {header.TransferSyntax}, which GDCM cannot decode";
+        }
+
+        if (header.NativePixelBytes is long available && available < header.NeededPixelBytes)
+        {
+            return $"is truncated: its Pixel Data (7FE0,0010) holds {available} bytes, and {header.Columns}x{header.Rows}, " +
+                   $"{header.Frames} frame(s) of {header.SamplesPerPixel} sample(s) at {header.BitsAllocated} bits need {header.NeededPixelBytes}";
         }
 
         if (frame >= header.Frames)

@@ -15,6 +15,8 @@ namespace MLNetTransfer.Dicom;
 /// </summary>
 internal static class GdcmFile
 {
+    private const string ImplicitVrLittleEndian = "1.2.840.10008.1.2";
+    private const string ExplicitVrLittleEndian = "1.2.840.10008.1.2.1";
     private const string ExplicitVrBigEndian = "1.2.840.10008.1.2.2";
     private const string DeflatedExplicitVrLittleEndian = "1.2.840.10008.1.2.1.99";
 
@@ -36,6 +38,7 @@ internal static class GdcmFile
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static DicomHeader ReadHeader(string path)
     {
+        ThrowIfBroken(path);
         using var reader = new gdcm.Reader();
         reader.SetFileName(path);
         using var pixelData = new gdcm.Tag(PixelData.Group, PixelData.Element);
@@ -60,7 +63,8 @@ internal static class GdcmFile
             TransferSyntaxUid = uid,
             TransferSyntaxName = TransferSyntaxName(uid),
             Decodable = !_notDecodable.Contains(type),
-            HasPixelData = PixelDataFollows(path, reader.GetStreamCurrentPosition(), uid),
+            HasPixelData = PixelDataFollows(path, reader.GetStreamCurrentPosition(), uid, out long? nativeBytes),
+            NativePixelBytes = nativeBytes,
             HasFloatPixelData = values.Has(0x7FE0, 0x0008) || values.Has(0x7FE0, 0x0009),
             Rows = values.Int(0x0028, 0x0010) ?? 0,
             Columns = values.Int(0x0028, 0x0011) ?? 0,
@@ -87,6 +91,7 @@ internal static class GdcmFile
     public static string? ReadTag(string path, string keywordOrTag)
     {
         (ushort group, ushort element) = ParseTag(keywordOrTag);
+        ThrowIfBroken(path);
         using var reader = new gdcm.Reader();
         reader.SetFileName(path);
         using var pixelData = new gdcm.Tag(PixelData.Group, PixelData.Element);
@@ -102,6 +107,15 @@ internal static class GdcmFile
         strings.SetFile(file);
         gdcm.DataSet dataSet = group == 0x0002 ? file.GetHeader() : file.GetDataSet();
         return new TagValues(dataSet, strings).String(group, element);
+    }
+
+    /// <summary>Checks the file's structure before GDCM parses it (see <see cref="DicomStructure"/>).</summary>
+    private static void ThrowIfBroken(string path)
+    {
+        if (DicomStructure.FindProblem(path) is { } problem)
+        {
+            throw new InvalidDataException($"'{path}' {problem}.");
+        }
     }
 
     /// <summary>Decodes the pixel data of <paramref name="header"/>'s file and returns one frame's stored values.</summary>
@@ -196,15 +210,16 @@ internal static class GdcmFile
 
     /// <summary>
     /// Whether the file holds Pixel Data (7FE0,0010), after <c>ReadUpToTag(PixelData, skip: {PixelData})</c>: GDCM then
-    /// leaves the element out of the data set and the stream just past its header for encapsulated (undefined length)
-    /// data (at the end of the file, reported as uint.MaxValue, when there is none), so the tag is read back from the
-    /// file: 8 bytes before the value in implicit VR, 12 in explicit VR (OB/OW have a 4-byte length). Anywhere else
-    /// (past a native value, a deflated data set whose position counts inflated bytes) the whole file is parsed
-    /// (without decoding the pixels). (Asking GDCM to stop after the
+    /// leaves the element out of the data set, and the stream just past its header for native data and most
+    /// encapsulated data (CT_small.dcm, MR_small_RLE.dcm), or at the end of the file, reported as uint.MaxValue, when
+    /// there is none. So the tag is read back from the file: 8 bytes before the value in implicit VR, 12 in explicit VR
+    /// (OB/OW have a 4-byte length). Where it is not there (SC_rgb_jpeg.dcm leaves the stream past the whole element;
+    /// a deflated data set's position counts inflated bytes) the whole file is parsed, without decoding the pixels. (Asking GDCM to stop after the
     /// tag, at (7FE0,0011), trips an assertion, a process abort, in Debian's GDCM 3.0 on encapsulated pixel data.)
     /// </summary>
-    private static bool PixelDataFollows(string path, uint position, string transferSyntaxUid)
+    private static bool PixelDataFollows(string path, uint position, string transferSyntaxUid, out long? nativeBytes)
     {
+        nativeBytes = null;
         if (transferSyntaxUid == DeflatedExplicitVrLittleEndian)
         {
             using var reader = new gdcm.Reader();
@@ -227,6 +242,13 @@ internal static class GdcmFile
             if (stream.ReadAtLeast(header, 12, throwOnEndOfStream: false) == 12
                 && (IsPixelDataTag(header[..4], bigEndian) || IsPixelDataTag(header[4..8], bigEndian)))
             {
+                // Native (uncompressed) pixel data: what the file holds from here on, to check against what the header
+                // needs (GDCM decodes a truncated native image without an error, padding it).
+                if (transferSyntaxUid is ImplicitVrLittleEndian or ExplicitVrLittleEndian or ExplicitVrBigEndian)
+                {
+                    nativeBytes = stream.Length - position;
+                }
+
                 return true;
             }
         }

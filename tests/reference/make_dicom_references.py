@@ -11,10 +11,12 @@ offline (numpy, RLE, Pillow; no pylibjpeg, GDCM or CharLS Python packages). Writ
                "cases": [{"name", "path", "frame", "window_index", "prefer_lut", "apply_voi", "window" ([c, w] or null),
                           "kind" ("gray" or "colour"), "voi" ("window", "lut" or "none"), "photometric", "rows", "columns",
                           "channels", "low", "high", "invert", "values" (file name)}, ...],
-               "skipped": [{"name", "reason"}, ...]}
+               "skipped": [{"name", "reason"}, ...],
+               "tags": [{"path", "keyword", "value" (pydicom's str(), stripped; null when absent or empty)}, ...]}
   NNN.f64     a case's values, little-endian float64, channel-major [C, H, W]
   synthetic/  ("path" of their cases is relative to OUTDIR) DICOM files this script writes from pydicom's test files, for paths those files do not cover
-              (two windows, VOI LUT Sequence, Modality LUT Sequence, SIGMOID, LINEAR_EXACT, palette colour)
+              (two windows, VOI LUT Sequence, Modality LUT Sequence, SIGMOID, LINEAR_EXACT, palette colour), and
+              mpeg2.dcm, a header with a transfer syntax GDCM cannot decode (no case)
 
 A grayscale case's values are pydicom's apply_voi_lut(apply_modality_lut(frame, ds), ds, index=window_index,
 prefer_lut=prefer_lut) (apply_modality_lut alone when apply_voi is false; apply_windowing with the window replaced when
@@ -37,6 +39,7 @@ import numpy as np
 import pydicom
 from pydicom.data import get_testdata_file, get_testdata_files
 from pydicom.dataset import Dataset
+from pydicom.encaps import encapsulate
 from pydicom.pixel_data_handlers.util import (apply_color_lut, apply_modality_lut, apply_voi_lut, apply_windowing,
                                               convert_color_space)
 from pydicom.sequence import Sequence
@@ -243,6 +246,14 @@ def synthetic(writer):
     ds, path = save(ds, out, "palette.dcm")
     writer.case("synthetic/palette.dcm", path, ds, reference(ds, ds.pixel_array))
 
+    # A transfer syntax GDCM parses but cannot decode (MPEG-2): the reader's FindProblem must name it. Not a case.
+    ds = copy.deepcopy(mr)
+    ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.100"
+    ds.PixelData = encapsulate([bytes(16)])
+    ds["PixelData"].VR = "OB"
+    ds.is_little_endian, ds.is_implicit_VR = True, False
+    save(ds, out, "mpeg2.dcm")
+
     # Frame selection: rtdose (15 frames, 32-bit) frame 5; SC_rgb_rle_2frame (RLE, RGB) frame 1.
     for file, frame in (("rtdose.dcm", 5), ("SC_rgb_rle_2frame.dcm", 1)):
         path = get_testdata_file(file)
@@ -257,9 +268,15 @@ def main():
     writer = Writer(out)
     test_files(writer)
     synthetic(writer)
+    tags = []
+    for file, keyword in (("CT_small.dcm", "PatientID"), ("MR_small.dcm", "PatientID"), ("CT_small.dcm", "Modality"),
+                          ("rtdose.dcm", "PatientID"), ("CT_small.dcm", "StudyInstanceUID")):
+        value = pydicom.dcmread(get_testdata_file(file)).get(keyword, None)
+        tags.append({"path": get_testdata_file(file), "keyword": keyword,
+                     "value": str(value).strip() if value not in (None, "") else None})
     with open(os.path.join(out, "dicom.json"), "w") as f:
         json.dump({"versions": {"pydicom": pydicom.__version__, "numpy": np.__version__},
-                   "cases": writer.cases, "skipped": writer.skipped}, f, indent=1)
+                   "cases": writer.cases, "skipped": writer.skipped, "tags": tags}, f, indent=1)
 
 
 if __name__ == "__main__":
