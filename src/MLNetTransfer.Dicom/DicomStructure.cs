@@ -37,6 +37,14 @@ internal static class DicomStructure
         bool preamble = bytes.Length >= 132 && Encoding.ASCII.GetString(bytes, 128, 4) == "DICM";
         if (!preamble)
         {
+            // An ACR-NEMA style file starts with an element of group 0008 (or 0002); anything else is not DICOM.
+            ushort firstGroup = bytes.Length >= 8 ? BinaryPrimitives.ReadUInt16LittleEndian(bytes) : (ushort)0;
+            ushort firstGroupBig = bytes.Length >= 8 ? BinaryPrimitives.ReadUInt16BigEndian(bytes) : (ushort)0;
+            if (firstGroup is not (0x0002 or 0x0008) && firstGroupBig is not (0x0002 or 0x0008))
+            {
+                return "is not a DICOM file: it has neither the 'DICM' preamble nor a data element of group 0002 or 0008 at its start";
+            }
+
             // No File Meta Information (an ACR-NEMA style data set): GDCM guesses the encoding; accept any that walks.
             string? littleExplicit = Walk(bytes, 0, explicitVr: true, bigEndian: false);
             return littleExplicit is null || Walk(bytes, 0, explicitVr: false, bigEndian: false) is null
@@ -48,11 +56,18 @@ internal static class DicomStructure
         // The File Meta Information: explicit VR little endian, group 0002 only.
         var meta = new Walker(bytes, 132, explicitVr: true, bigEndian: false);
         string transferSyntax = "";
+        long metaEnd = -1;
         while (meta.Position + 4 <= bytes.Length && meta.PeekGroup() == 0x0002)
         {
             if (meta.Element(out uint tag, out int valueStart, out uint length) is { } problem)
             {
                 return problem;
+            }
+
+            if (tag == 0x00020000 && length == 4)
+            {
+                // File Meta Information Group Length (PS3.10 7.1): the bytes of group 0002 after this element.
+                metaEnd = meta.Position + (long)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(valueStart));
             }
 
             if (tag == 0x00020010 && length != Undefined)
@@ -62,6 +77,21 @@ internal static class DicomStructure
         }
 
         int dataSet = meta.Position;
+        if (metaEnd > bytes.Length)
+        {
+            return $"is truncated: the file ends at byte {bytes.Length}, inside its File Meta Information (group 0002)";
+        }
+
+        if (transferSyntax.Length == 0)
+        {
+            return "has no Transfer Syntax UID (0002,0010) in its File Meta Information, or is truncated inside it";
+        }
+
+        if (dataSet + 8 > bytes.Length)
+        {
+            return $"is truncated: the file ends at byte {bytes.Length}, before its data set";
+        }
+
         switch (transferSyntax)
         {
             case "1.2.840.10008.1.2":
