@@ -76,11 +76,10 @@ public sealed class DicomPixelReader : IImagePixelReader
     /// <param name="path">The image file.</param>
     public string? FindProblem(string path)
     {
+        ArgumentNullException.ThrowIfNull(path);
         if (!DicomFiles.IsDicom(path))
         {
-            return File.Exists(path) || Directory.Exists(path) || !path.EndsWith(".dcm", StringComparison.OrdinalIgnoreCase)
-                ? _otherFiles.FindProblem(path)
-                : "does not exist";
+            return _otherFiles.FindProblem(path);
         }
 
         EnsureLoaded();

@@ -460,7 +460,7 @@ internal static class GdcmFile
             var numbers = new List<double>();
             foreach (string part in text.Split('\\'))
             {
-                if (double.TryParse(part.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
+                if (double.TryParse(part.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double number) && double.IsFinite(number))
                 {
                     numbers.Add(number);
                 }

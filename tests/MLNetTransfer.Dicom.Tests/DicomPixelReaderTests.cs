@@ -233,6 +233,24 @@ public sealed class DicomPixelReaderTests(PydicomReferences references) : IClass
     }
 
     [Fact]
+    public void Reads_on_many_threads_equal_reads_on_one()
+    {
+        // Training decodes on several threads at once (IImagePixelReader's contract).
+        string[] files = ["CT_small.dcm", "MR_small_RLE.dcm", "SC_rgb_jpeg_dcmtk.dcm", "MR_small_jp2klossless.dcm"];
+        string[] paths = files.Select(f => TestFile(references, f)).ToArray();
+        var reader = new DicomPixelReader();
+        float[][] serial = paths.Select(p => reader.Read(p).Values).ToArray();
+        var parallel = new float[paths.Length * 8][];
+
+        System.Threading.Tasks.Parallel.For(0, parallel.Length, i => parallel[i] = reader.Read(paths[i % paths.Length]).Values);
+
+        for (int i = 0; i < parallel.Length; i++)
+        {
+            Assert.Equal(serial[i % paths.Length], parallel[i]);
+        }
+    }
+
+    [Fact]
     public void Description_spells_out_the_settings()
     {
         Assert.Equal("dicom(frame=0, voi=file window/lut 0, prefer-lut)", new DicomPixelReader().Description);
