@@ -23,10 +23,34 @@ internal sealed class PixelArguments
         Description = "Full precision, PNG and JPEG files: the stored values that map to black and white, LOW,HIGH (e.g. 0,4095 for 12-bit data in 16-bit PNGs); values outside are clamped. Default: the file's full range.",
     };
 
+    public Option<int> DicomFrame { get; } = new("--dicom-frame")
+    {
+        Description = "DICOM: the frame of a multi-frame file to read, 0-based. Default 0.",
+        DefaultValueFactory = _ => 0,
+    };
+
+    public Option<int> DicomWindowIndex { get; } = new("--dicom-window-index")
+    {
+        Description = "DICOM: which Window Center/Width pair (or VOI LUT) of the file to apply, 0-based. Default 0, the first.",
+        DefaultValueFactory = _ => 0,
+    };
+
+    public Option<string?> DicomWindow { get; } = new("--dicom-window")
+    {
+        Description = "DICOM: apply this window to every file instead of the file's own, CENTER,WIDTH in modality units (e.g. -600,1500 for lungs in HU).",
+    };
+
+    public Option<bool> DicomNoVoi { get; } = new("--dicom-no-voi")
+    {
+        Description = "DICOM: apply no window or VOI LUT; the modality LUT's whole range is scaled to [0, 1] (every Hounsfield unit kept).",
+    };
+
     public void AddTo(Command command)
     {
-        command.Options.Add(Pixels);
-        command.Options.Add(Window);
+        foreach (var option in new Option[] { Pixels, Window, DicomFrame, DicomWindowIndex, DicomWindow, DicomNoVoi })
+        {
+            command.Options.Add(option);
+        }
     }
 
     public PixelSettings Read(ParseResult parse)
@@ -44,7 +68,33 @@ internal sealed class PixelArguments
             throw new CliException(ExitCodes.Usage, $"--window applies to full-precision reading; {Scoring.PixelReaders.PixelsOption} 8bit reads through ML.NET's loader.");
         }
 
-        return new PixelSettings { Mode = mode, Window = window };
+        var dicom = new Dicom.DicomReadOptions
+        {
+            Frame = TrainCommand.AtLeast(parse.GetValue(DicomFrame), 0, "--dicom-frame"),
+            WindowIndex = TrainCommand.AtLeast(parse.GetValue(DicomWindowIndex), 0, "--dicom-window-index"),
+            Window = parse.GetValue(DicomWindow) is { } w ? ParseDicomWindow(w) : null,
+            ApplyVoi = !parse.GetValue(DicomNoVoi),
+        };
+        if (dicom.Window is not null && !dicom.ApplyVoi)
+        {
+            throw new CliException(ExitCodes.Usage, "--dicom-window and --dicom-no-voi contradict each other: give one.");
+        }
+
+        return new PixelSettings { Mode = mode, Window = window, Dicom = dicom };
+    }
+
+    private static Dicom.DicomWindow ParseDicomWindow(string text)
+    {
+        var parts = text.Split(',');
+        if (parts.Length == 2
+            && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double center)
+            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double width)
+            && double.IsFinite(center) && double.IsFinite(width) && width >= 1)
+        {
+            return new Dicom.DicomWindow(center, width);
+        }
+
+        throw new CliException(ExitCodes.Usage, $"--dicom-window: '{text}' is not CENTER,WIDTH with a width of at least 1 (e.g. -600,1500).");
     }
 
     private static (double Low, double High) ParseWindow(string text)

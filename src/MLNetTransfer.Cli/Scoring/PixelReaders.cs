@@ -22,15 +22,31 @@ internal static class PixelReaders
             case PixelMode.EightBit:
                 return (null, $"{PixelsOption} 8bit");
             case PixelMode.Full:
-                return (Create(settings), $"{PixelsOption} full");
+                return (Create(settings, paths), $"{PixelsOption} full");
         }
 
-        return ml.Data.FindFullPrecisionImage(paths) is { } found
-            ? (Create(settings), $"{PixelsOption} auto: {found} is {(found.EndsWith(".png", System.StringComparison.OrdinalIgnoreCase) ? "a 16-bit PNG" : "DICOM")}")
+        var list = paths as IReadOnlyCollection<string> ?? paths.ToList();
+        return ml.Data.FindFullPrecisionImage(list) is { } found
+            ? (Create(settings, list), $"{PixelsOption} auto: {found} is {(Dicom.DicomFiles.IsDicom(found) ? "DICOM" : "a 16-bit PNG")}")
             : (null, $"{PixelsOption} auto: every image is 8-bit");
     }
 
-    private static IImagePixelReader Create(PixelSettings settings) => new ImageFileReader(window: settings.Window);
+    // DICOM in the data: the DICOM reader, which hands the other files to ImageFileReader (full range). Otherwise
+    // ImageFileReader with --window.
+    private static IImagePixelReader Create(PixelSettings settings, IEnumerable<string> paths)
+    {
+        if (!paths.Any(Dicom.DicomFiles.IsDicom))
+        {
+            return new ImageFileReader(window: settings.Window);
+        }
+
+        if (settings.Window is not null)
+        {
+            throw new CliException(ExitCodes.Usage, "--window applies to PNG and JPEG files; the data hold DICOM files, whose window is --dicom-window CENTER,WIDTH (or the file's own).");
+        }
+
+        return new Dicom.DicomPixelReader(settings.Dicom);
+    }
 
     /// <summary>The reader a saved model's graph names; a <see cref="CliException"/> (exit 3) when this build has none that matches.</summary>
     public static IImagePixelReader FromDescription(string description, string modelPath)
@@ -38,6 +54,11 @@ internal static class PixelReaders
         if (ImageFileReader.TryFromDescription(description, out var reader))
         {
             return reader;
+        }
+
+        if (Dicom.DicomPixelReader.TryFromDescription(description, out var dicom))
+        {
+            return dicom;
         }
 
         throw new CliException(ExitCodes.ModelError,

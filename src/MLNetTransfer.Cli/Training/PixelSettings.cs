@@ -1,6 +1,6 @@
 namespace MLNetTransfer.Cli.Training;
 
-/// <summary>How <c>train</c> reads its images (<c>--pixels</c>, <c>--window</c>).</summary>
+/// <summary>How <c>train</c> reads its images (<c>--pixels</c>, <c>--window</c> and the <c>--dicom-*</c> options).</summary>
 internal sealed record PixelSettings
 {
     /// <summary>auto (full precision when the data hold DICOM files or 16-bit PNGs), 8bit (ML.NET's loader) or full.</summary>
@@ -8,6 +8,9 @@ internal sealed record PixelSettings
 
     /// <summary><c>--window LOW,HIGH</c>: the stored PNG/JPEG values that map to 0 and 1; null for the file's full range.</summary>
     public (double Low, double High)? Window { get; init; }
+
+    /// <summary><c>--dicom-frame</c>, <c>--dicom-window-index</c>, <c>--dicom-window</c>, <c>--dicom-no-voi</c>: the DICOM reader's options.</summary>
+    public Dicom.DicomReadOptions Dicom { get; init; } = new();
 }
 
 /// <summary>The values of <c>--pixels</c>.</summary>
