@@ -46,7 +46,13 @@ internal static class ExplainCommand
             }
 
             string folder = Path.GetFullPath(parse.GetValue(output)!);
-            new OutputPaths().Folder("--output", folder).Input("--model", parse.GetValue(model)).Check();
+            var paths = new OutputPaths().Folder("--output", folder).Input("--model", parse.GetValue(model));
+            foreach (var input in parse.GetValue(inputs)!)
+            {
+                paths.Input("images", input);
+            }
+
+            paths.Check();
             var ml = ProcessTempFolder.NewContext(seed: 1);
             var files = PredictCommand.Collect(ml, parse.GetValue(inputs)!);
             string modelPath;

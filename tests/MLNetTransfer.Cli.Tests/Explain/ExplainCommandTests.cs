@@ -88,6 +88,10 @@ public sealed class ExplainCommandTests : IClassFixture<CliModelSeed>
         Assert.Contains(broken, bad.Error);
         Assert.Single(Directory.GetFiles(output, "*.png"));
 
+        var intoInput = CliProcess.Run(_log, "explain", "--model", model, _seed.TestImages, "--output", _seed.TestImages);
+        Assert.Equal(1, intoInput.ExitCode);
+        Assert.Contains("--output", intoInput.Error);
+
         var noModel = CliProcess.Run(_log, "explain", "--model", Path.Combine(folder.Root, "none.zip"), image, "--output", output);
         Assert.Equal(3, noModel.ExitCode);
         Assert.Contains("--model", noModel.Error);

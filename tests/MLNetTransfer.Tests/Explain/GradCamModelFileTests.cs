@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using Microsoft.ML;
+using MLNetTransfer.Tests.Conformance;
 using MLNetTransfer.Torch.Data;
 using SkiaSharp;
 using TorchSharp;
@@ -102,6 +103,61 @@ public sealed class GradCamModelFileTests
         {
             (loaded as IDisposable)?.Dispose();
         }
+    }
+
+    [Fact]
+    public void A_multi_label_transformer_explains_each_label_the_model_predicts()
+    {
+        using var images = new TestImages(32, seed: 41, flippedEvery: 3);
+        var rows = images.Rows.Select(r => new LabelRow { ImagePath = r.ImagePath, Findings = new[] { r.Opacity ? 1f : 0f, r.Flipped ? 1f : 0f } }).ToList();
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var options = TestImages.FastOptions(epochs: 1);
+        options.LabelColumnName = nameof(LabelRow.Findings);
+        options.ImageColumnName = nameof(LabelRow.ImagePath);
+        using var model = ml.Transforms.FineTuneResNet(options).Fit(data);
+        Assert.Equal(TaskKind.MultiLabel, model.Task);
+        var scored = ml.Data.CreateEnumerable<LabelPrediction>(model.Transform(data), reuseRowObject: false).ToList();
+
+        using var explainer = model.CreateGradCam();
+        Assert.True(explainer.IsMultiLabel);
+        Assert.Equal(model.ClassNames, explainer.ClassNames);
+        float maxDiff = 0;
+        for (int i = 0; i < 6; i++)
+        {
+            var maps = explainer.ExplainPrediction(rows[i].ImagePath);
+            var expected = Enumerable.Range(0, 2).Where(j => scored[i].PredictedLabel[j]).ToList();
+            if (expected.Count == 0)
+            {
+                expected.Add(scored[i].Score[1] > scored[i].Score[0] ? 1 : 0); // none over its threshold: the top label
+            }
+
+            Assert.Equal(expected, maps.Select(m => m.ClassIndex));
+            foreach (var map in maps)
+            {
+                maxDiff = Math.Max(maxDiff, Math.Abs(map.Score - scored[i].Score[map.ClassIndex]));
+            }
+        }
+
+        _output.WriteLine($"multi-label: max |score - ONNX Runtime's| {maxDiff:E2}");
+        Assert.True(maxDiff <= 1e-4f, $"max |score diff| {maxDiff}");
+    }
+
+    private sealed class LabelRow
+    {
+        public string ImagePath { get; set; } = "";
+
+        [Microsoft.ML.Data.VectorType(2)]
+        public float[] Findings { get; set; } = Array.Empty<float>();
+    }
+
+    private sealed class LabelPrediction
+    {
+        [Microsoft.ML.Data.VectorType(2)]
+        public float[] Score { get; set; } = Array.Empty<float>();
+
+        [Microsoft.ML.Data.VectorType(2)]
+        public bool[] PredictedLabel { get; set; } = Array.Empty<bool>();
     }
 
     private static IDataView Absolute(MLContext ml, SyntheticFolder folder) =>
