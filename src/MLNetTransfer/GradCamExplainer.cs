@@ -92,10 +92,19 @@ public sealed class GradCamExplainer : IDisposable
     /// <exception cref="InvalidDataException">The file cannot be decoded; the message names it.</exception>
     public IReadOnlyList<GradCamMap> ExplainPrediction(string imagePath, string stage = DefaultStage)
     {
-        int stageIndex = CheckArguments(imagePath, 0, stage);
-        var planes = _pixels.Load(imagePath);
-        var (first, scores) = Explain(planes, 3, imagePath, 0, stageIndex, stage);
-        return Predicted(scores).Select(c => c == 0 ? first : Explain(planes, 3, imagePath, c, stageIndex, stage).Map).ToList();
+        CheckArguments(imagePath, 0, stage);
+        return ExplainPrediction(_pixels.Load(imagePath), 3, imagePath, stage);
+    }
+
+    /// <summary>
+    /// <see cref="ExplainPrediction(string, string)"/> for pixels already in the graph's input form (see
+    /// <see cref="Explain(float[], int, string, int, string)"/>).
+    /// </summary>
+    internal IReadOnlyList<GradCamMap> ExplainPrediction(float[] planes, int channels, string source, string stage)
+    {
+        int stageIndex = CheckArguments(source, 0, stage);
+        var (first, scores) = Explain(planes, channels, source, 0, stageIndex, stage);
+        return Predicted(scores).Select(c => c == 0 ? first : Explain(planes, channels, source, c, stageIndex, stage).Map).ToList();
     }
 
     /// <summary>The class name's index; throws an <see cref="ArgumentException"/> that lists the model's classes.</summary>
