@@ -172,8 +172,32 @@ public sealed class GradCamExplainer : IDisposable
         }
     }
 
+    // The images of a full-precision model are read as it was trained on them: by the reader its graph names.
+    private static IImagePixelReader? Reader(Dictionary<string, string> props, IImagePixelReader? given, string source)
+    {
+        string stored = props.TryGetValue(ModelMetadataKeys.Prefix + FineTuning.ModelCalibrationKeys.PixelReader, out var value) ? value : "";
+        if (stored.Length == 0)
+        {
+            return given is null ? null : throw new ArgumentException(
+                $"'{source}' was trained on ML.NET's 8-bit images, not on pixels read by '{given.Description}'; explain it without a reader.", "pixelReader");
+        }
+
+        if (given is not null)
+        {
+            return given.Description == stored ? given : throw new ArgumentException(
+                $"'{source}' was trained on pixels read by '{stored}', not '{given.Description}': pass the reader it was trained with.", "pixelReader");
+        }
+
+        return ImageFileReader.TryFromDescription(stored, out var files) ? files : throw new ArgumentException(
+            $"'{source}' was trained on pixels read by '{stored}': pass that reader (e.g. the MLNetTransfer.Dicom package's DicomPixelReader) to LoadGradCam.", "pixelReader");
+    }
+
     /// <summary>Builds an explainer for a serialized graph of this library; <paramref name="source"/> names it in messages.</summary>
-    internal static GradCamExplainer FromOnnx(MLContext ml, byte[] onnx, string source)
+    /// <remarks>
+    /// A model trained on full-precision pixels names its reader in the graph (<see cref="ModelFileCatalog.LoadPixelInput"/>):
+    /// <paramref name="reader"/> must be that reader, or null for a PNG/JPEG reader the description rebuilds by itself.
+    /// </remarks>
+    internal static GradCamExplainer FromOnnx(MLContext ml, byte[] onnx, string source, IImagePixelReader? reader = null)
     {
         Dictionary<string, string> props;
         try
@@ -211,7 +235,7 @@ public sealed class GradCamExplainer : IDisposable
             var network = GradCamNetwork.FromOnnx(onnx, source, activation == "sigmoid" ? ScoreActivation.Sigmoid : ScoreActivation.Softmax, temperatures);
             try
             {
-                return new GradCamExplainer(network, new GradCamPixels(ml, size), names, activation == "sigmoid", thresholds);
+                return new GradCamExplainer(network, new GradCamPixels(ml, size, Reader(props, reader, source)), names, activation == "sigmoid", thresholds);
             }
             catch
             {

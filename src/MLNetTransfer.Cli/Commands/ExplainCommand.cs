@@ -56,15 +56,17 @@ internal static class ExplainCommand
             var ml = ProcessTempFolder.NewContext(seed: 1);
             var files = PredictCommand.Collect(ml, parse.GetValue(inputs)!);
             string modelPath;
+            IImagePixelReader? reader;
             using (var loaded = ModelFile.Load(ml, parse.GetValue(model)!))
             {
-                modelPath = loaded.Path;
+                // A full-precision model's images are read by the reader it names, as evaluate and predict read them.
+                (modelPath, reader) = (loaded.Path, loaded.PixelReader);
             }
 
             GradCamExplainer explainer;
             try
             {
-                explainer = ml.Model.LoadGradCam(modelPath);
+                explainer = ml.Model.LoadGradCam(modelPath, reader);
             }
             catch (InvalidDataException e)
             {
@@ -87,7 +89,7 @@ internal static class ExplainCommand
                 foreach (var (file, n) in files.Select((f, n) => (f, n)))
                 {
                     cancellation.ThrowIfCancellationRequested();
-                    if (ImageCheck.Problem(file) is { } problem)
+                    if (ImageCheck.Problem(file, reader: reader) is { } problem)
                     {
                         problems.Add((file, problem));
                         continue;

@@ -9,14 +9,23 @@ namespace MLNetTransfer.Explain;
 /// An image file as the saved scoring chain hands it to its graph: ML.NET's <c>LoadImages</c>, <c>ResizeImages</c> and
 /// <c>ExtractPixels</c> (<see cref="ImagePreprocessing"/>, the very steps of the chain and of training), giving planar
 /// R, G, B values 0–255 of a <c>size</c> square. ML.NET's resize is not public API, so it runs through its transformers.
+/// A model trained on full-precision pixels reads through its <see cref="IImagePixelReader"/> instead
+/// (<see cref="ImagePixelInput.LoadModelInput"/>, the function its scorers call).
 /// </summary>
 internal sealed class GradCamPixels : IDisposable
 {
-    private readonly PredictionEngine<PathRow, PixelRow> _engine;
+    private readonly PredictionEngine<PathRow, PixelRow>? _engine;
+    private readonly IImagePixelReader? _reader;
 
-    public GradCamPixels(MLContext ml, int size)
+    public GradCamPixels(MLContext ml, int size, IImagePixelReader? reader = null)
     {
         Size = size;
+        _reader = reader;
+        if (reader is not null)
+        {
+            return;
+        }
+
         var empty = ml.Data.LoadFromEnumerable(Array.Empty<PathRow>());
         var chain = ImagePreprocessing.Load(ml, "Image", imageFolder: null, nameof(PathRow.Path))
             .Append(ImagePreprocessing.Resize(ml, "Resized", size, "Image"))
@@ -38,10 +47,15 @@ internal sealed class GradCamPixels : IDisposable
             throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
         }
 
+        if (_reader is not null)
+        {
+            return _reader.LoadModelInput(path, Size);
+        }
+
         var row = new PixelRow();
         try
         {
-            _engine.Predict(new PathRow { Path = path }, ref row);
+            _engine!.Predict(new PathRow { Path = path }, ref row);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -53,7 +67,7 @@ internal sealed class GradCamPixels : IDisposable
             : throw new InvalidDataException($"'{path}': ExtractPixels gave {row.Pixels.Length} values for a {Size}x{Size} RGB image.");
     }
 
-    public void Dispose() => _engine.Dispose();
+    public void Dispose() => _engine?.Dispose();
 
     private sealed class PathRow
     {

@@ -164,7 +164,7 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         {
             var pathsToPixels = PixelColumnMapping.Fit(ml, input, o.ImageColumnName, o.ImageFolder, pixelReader, augmentation.ResizeTo);
             return new ResNetFineTuneTransformer(ScoringChain.Build(ml, pathsToPixels.Transform(input), o, labels, augmentation.ResizeTo, onnx), result, calibration,
-                labels.ClassNames, labels.Task, skipped, pathsToPixels, pixelReader.Description);
+                labels.ClassNames, labels.Task, skipped, pathsToPixels, pixelReader);
         }
 
         return new ResNetFineTuneTransformer(ScoringChain.Build(ml, input, o, labels, augmentation.ResizeTo, onnx), result, calibration, labels.ClassNames, labels.Task, skipped);

@@ -28,10 +28,11 @@ public sealed class ResNetFineTuneTransformer : ITransformer, IDisposable
     private readonly ITransformer? _pathsToPixels;
 
     internal ResNetFineTuneTransformer(OnnxChainModel model, FineTuneResult result, CalibrationResult calibration, IReadOnlyList<string> classNames, TaskKind task, IReadOnlyList<SkippedImage> skippedImages,
-        ITransformer? pathsToPixels = null, string? pixelReader = null)
+        ITransformer? pathsToPixels = null, IImagePixelReader? pixelReader = null)
     {
         _pathsToPixels = pathsToPixels;
-        PixelReader = pixelReader;
+        Reader = pixelReader;
+        PixelReader = pixelReader?.Description;
         SkippedImages = skippedImages;
         _model = model;
         TrainingResult = result;
@@ -71,6 +72,9 @@ public sealed class ResNetFineTuneTransformer : ITransformer, IDisposable
     /// <see cref="PixelsColumnName"/> column; null for a model fed ML.NET's 8-bit images.
     /// </summary>
     public string? PixelReader { get; }
+
+    // The reader itself, for the explainer (CreateGradCam).
+    internal IImagePixelReader? Reader { get; }
 
     /// <summary>The ONNX model: raw 0–255 RGB planes in, scores out, preprocessing and metadata inside.</summary>
     public ReadOnlyMemory<byte> OnnxModel => _model.Onnx;
