@@ -71,7 +71,8 @@ public sealed class DicomPixelReader : IImagePixelReader
     /// <summary>
     /// Reads the header only: names a file that is not DICOM (through <see cref="ImageFileReader.FindProblem"/> for
     /// other files), has no pixel data, has float pixel data, lacks the frame, uses a transfer syntax GDCM cannot decode
-    /// (UID and name), or has a photometric interpretation that is not read. Null when the file can be read.
+    /// (UID and name), has a photometric interpretation that is not read, or lacks the window or VOI LUT
+    /// <see cref="DicomReadOptions.WindowIndex"/> names. Null when the file can be read.
     /// </summary>
     /// <param name="path">The image file.</param>
     public string? FindProblem(string path)
@@ -95,7 +96,26 @@ public sealed class DicomPixelReader : IImagePixelReader
             return e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..].TrimEnd('.') : e.Message;
         }
 
-        return Problem(header, _options.Frame);
+        if (Problem(header, _options.Frame) is { } problem)
+        {
+            return problem;
+        }
+
+        try
+        {
+            // A WindowIndex the file lacks (the header has the windows and VOI LUTs).
+            if (header.IsMonochrome)
+            {
+                VoiPipeline.ChooseVoi(header, _options, out _, out _, out _);
+            }
+
+            return null;
+        }
+        catch (InvalidDataException e)
+        {
+            string prefix = $"'{path}' ";
+            return e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..].TrimEnd('.') : e.Message;
+        }
     }
 
     /// <inheritdoc/>

@@ -54,6 +54,7 @@ public sealed class DicomPixelReaderTests(PydicomReferences references) : IClass
         Assert.NotEqual(index0, index1);
 
         var reader = new DicomPixelReader(new DicomReadOptions { WindowIndex = 2 });
+        Assert.Equal("has 2 Window Center/Width pair(s); DicomReadOptions.WindowIndex 2 (0-based) does not exist", reader.FindProblem(first.Path));
         var error = Assert.Throws<InvalidDataException>(() => reader.Read(first.Path));
         Assert.Contains(first.Path, error.Message, StringComparison.Ordinal);
         Assert.Contains("2 Window Center/Width pair(s)", error.Message, StringComparison.Ordinal);
