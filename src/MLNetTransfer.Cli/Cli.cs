@@ -21,6 +21,7 @@ internal static class Cli
             PredictCommand.Create(),
             ExportCommand.Create(),
             DemoCommand.Create(),
+            ExplainCommand.Create(),
         };
         return root;
     }

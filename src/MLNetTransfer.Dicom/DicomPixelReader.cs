@@ -62,6 +62,19 @@ public sealed class DicomPixelReader : IImagePixelReader
     /// </summary>
     public string Description => string.Create(CultureInfo.InvariantCulture, $"dicom(frame={_options.Frame}, voi={Voi})");
 
+    /// <summary>
+    /// The reader a <see cref="Description"/> describes (a saved model's <c>ModelPixelInput.ReaderDescription</c>), so
+    /// that a scorer reads DICOM files as the model was trained on them; false for another reader's description.
+    /// </summary>
+    /// <param name="description">A description as <see cref="Description"/> writes it.</param>
+    /// <param name="reader">The reader, when the description is a DICOM reader's.</param>
+    public static bool TryFromDescription(string description, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DicomPixelReader? reader)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        reader = DicomDescription.Parse(description) is { } options ? new DicomPixelReader(options) : null;
+        return reader is not null;
+    }
+
     private string Voi => !_options.ApplyVoi
         ? "none"
         : _options.Window is { } window

@@ -98,6 +98,21 @@ public static class ImageDataCatalog
     }
 
     /// <summary>
+    /// The first of <paramref name="paths"/> that ML.NET's 8-bit image loader would lose precision on, or cannot read at
+    /// all: a DICOM file (by its .dcm extension or its preamble) or a 16-bit PNG (from its header). Such data are for a
+    /// model trained with <see cref="ResNetFineTuneTrainer.Options.PixelReader"/>; null when every file is an 8-bit
+    /// image (or not an image: the image gate names those). Reads a few header bytes of each file.
+    /// </summary>
+    /// <param name="catalog">The catalog.</param>
+    /// <param name="paths">Image files.</param>
+    public static string? FindFullPrecisionImage(this DataOperationsCatalog catalog, IEnumerable<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(paths);
+        return paths.FirstOrDefault(p => p.EndsWith(".dcm", StringComparison.OrdinalIgnoreCase) || PngHeader.BitDepth(p) == 16 || DicomPreamble.Has(p));
+    }
+
+    /// <summary>
     /// Reads a CSV file with a header row: a column of image paths (absolute, or relative to the CSV file's folder) and
     /// either a column of class names or CheXpert-style multi-label columns; optionally a group column.
     /// </summary>

@@ -112,6 +112,42 @@ public static class ModelFileCatalog
         }
     }
 
+    /// <summary>
+    /// What a saved fine-tuned model is fed: for a model trained with <see cref="ResNetFineTuneTrainer.Options.PixelReader"/>,
+    /// the reader's description and the side of the input square, so that a scorer fills the
+    /// <see cref="ResNetFineTuneTransformer.PixelsColumnName"/> column with <see cref="ImagePixelInput.LoadModelInput"/>
+    /// and the same reader; null for a model fed ML.NET's 8-bit images (an image path or an MLImage column).
+    /// </summary>
+    /// <param name="catalog">The model catalog.</param>
+    /// <param name="modelPath">The model.zip.</param>
+    /// <exception cref="InvalidDataException">The file is not a model.zip with a readable ONNX graph; the message names the file.</exception>
+    public static ModelPixelInput? LoadPixelInput(this ModelOperationsCatalog catalog, string modelPath)
+    {
+        byte[] onnx = ExtractOnnx(catalog, modelPath);
+        string full = Path.GetFullPath(modelPath);
+        Dictionary<string, string> props;
+        try
+        {
+            props = ModelProto.Parser.ParseFrom(onnx).MetadataProps.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or ArgumentException)
+        {
+            throw new InvalidDataException($"'{full}': its ONNX graph cannot be parsed ({e.Message}).", e);
+        }
+
+        if (!props.TryGetValue(ModelMetadataKeys.Prefix + ModelCalibrationKeys.PixelReader, out var reader) || reader.Length == 0)
+        {
+            return null;
+        }
+
+        if (!props.TryGetValue(ModelMetadataKeys.InputSize, out var size) || !int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out int side) || side < 1)
+        {
+            throw new InvalidDataException($"'{full}' names a pixel reader but no valid '{ModelMetadataKeys.InputSize}' in its graph's metadata.");
+        }
+
+        return new ModelPixelInput(reader, side);
+    }
+
     private static CalibrationResult Calibration(Dictionary<string, string> props, string full)
     {
         string Required(string key) => props.TryGetValue(key, out var value)

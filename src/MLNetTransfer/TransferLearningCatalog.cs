@@ -48,6 +48,27 @@ public static class TransferLearningCatalog
     }
 
     /// <summary>
+    /// The input of a model trained with <see cref="ResNetFineTuneTrainer.Options.PixelReader"/>: each row's image file
+    /// read by <paramref name="reader"/> into a float <see cref="ResNetFineTuneTransformer.PixelsColumnName"/> column of
+    /// 3 × <paramref name="size"/>² values (<see cref="ImagePixelInput.LoadModelInput"/>), lazily, as a cursor reaches
+    /// the row. Append the loaded model.zip after it. It is ML.NET's <c>CustomMapping</c> without a contract name, so it
+    /// is not saved into a model: an app builds it again from <see cref="ModelFileCatalog.LoadPixelInput"/>.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="reader">The reader the model was trained with (its <see cref="IImagePixelReader.Description"/> is in <see cref="ModelPixelInput.ReaderDescription"/>).</param>
+    /// <param name="size">The model's input size (<see cref="ModelPixelInput.Size"/>).</param>
+    /// <param name="inputColumnName">The String column of image paths. Default "ImagePath".</param>
+    /// <param name="imageFolder">Folder relative paths are relative to. Default null (as given).</param>
+    public static IEstimator<ITransformer> LoadModelPixels(this TransformsCatalog catalog, IImagePixelReader reader, int size, string inputColumnName = "ImagePath", string? imageFolder = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
+        return Scoring.PixelColumnMapping.Estimator(catalog, inputColumnName, imageFolder, reader, size);
+    }
+
+    /// <summary>
     /// Pretrained ResNet features (512 or 2048 wide) of <paramref name="imageColumnName"/> for any ML.NET trainer; with
     /// <paramref name="grayscale"/>, conv1 is adapted to one channel by summing its RGB kernels. ResNet18 in RGB
     /// subtracts ML.NET's mean image and gives <c>DnnFeaturizeImage</c>'s features of the centre 224 crop; see

@@ -59,7 +59,13 @@ internal static class CompareCommand
                 throw new CliException(ExitCodes.DataError, $"{evaluatedOn} has no images to compare the models on.");
             }
 
-            ModelEvaluator.CheckImages(records, evaluatedOn);
+            // Each model's own gate: a full-precision model reads its images with its reader (DICOM, 16-bit PNG).
+            ModelEvaluator.CheckImages(records, evaluatedOn, reader: a.PixelReader);
+            if (b.PixelReader?.Description != a.PixelReader?.Description)
+            {
+                ModelEvaluator.CheckImages(records, evaluatedOn, reader: b.PixelReader);
+            }
+
             float[][] scoresA = ModelScorer.Score(ml, a, records, cancellation).Scores;
             float[][] scoresB = ModelScorer.Score(ml, b, records, cancellation).Scores.Select(row => slotsOfB.Select(s => row[s]).ToArray()).ToArray();
             var scored = PairedScores.Create(ml, a.Task, a.ClassNames, records, scoresA, scoresB, evaluatedOn);

@@ -34,7 +34,7 @@ internal sealed class DataArguments
 
     public Option<string?> GroupColumn { get; } = new(DataSourceOptions.GroupColumnOption)
     {
-        Description = "CSV: a patient or study id; images that share it stay on one side of the validation split.",
+        Description = "A patient or study id; images that share it stay on one side of the validation split. A CSV column, or dicom:KEYWORD (e.g. dicom:PatientID, any layout) to read it from each DICOM file's tag.",
     };
 
     public Option<string?> Validation { get; } = new(DataSourceOptions.ValidationOption)

@@ -49,7 +49,16 @@ internal static class DemoCommand
             FreshDataFolder(settings.Data.DataPath);
             SyntheticChestXrays.WriteDataset(settings.Data.DataPath, size: 128, train: train, validation: train / 3, test: train / 3);
             File.WriteAllText(Path.Combine(settings.Data.DataPath, Marker), "Written by mlnet-transfer demo; the next demo run replaces this folder.\n");
-            return TrainingRun.Execute(settings, cancellation);
+            int code = TrainingRun.Execute(settings, cancellation);
+            // A few Grad-CAM overlays of test images in the report (Report/GradCamSection.cs).
+            if (code == ExitCodes.Success && settings.ReportDirectory is { } report)
+            {
+                var testImages = Directory.GetFiles(Path.Combine(settings.Data.DataPath, "test"), "*.png", SearchOption.AllDirectories);
+                var overlays = Report.GradCamSection.AddTo(ProcessTempFolder.NewContext(seed: 1), report, settings.ModelPath, testImages);
+                AnsiConsole.WriteLine($"Added {overlays.Count} Grad-CAM overlays to the report");
+            }
+
+            return code;
         }));
         return command;
     }

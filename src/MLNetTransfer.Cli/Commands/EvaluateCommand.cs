@@ -46,7 +46,7 @@ internal static class EvaluateCommand
             if (BadImagesOption.Parse(parse.GetValue(badImages)!) == BadImagePolicy.Skip)
             {
                 // Left out before scoring; evaluated_on counts the images scored. "test": the test split; "data": all of --data.
-                (records, skipped) = ImageCheck.Partition(records, evaluatedOn.StartsWith("test split", StringComparison.Ordinal) ? SkippedImageRow.TestSplit : "data");
+                (records, skipped) = ImageCheck.Partition(records, evaluatedOn.StartsWith("test split", StringComparison.Ordinal) ? SkippedImageRow.TestSplit : "data", reader: loaded.PixelReader);
                 evaluatedOn = $"{evaluatedOn}; {skipped.Count} image(s) skipped by --bad-images skip";
                 AnsiConsole.WriteLine($"--bad-images skip: {skipped.Count} image(s) left out.");
                 foreach (var s in skipped)

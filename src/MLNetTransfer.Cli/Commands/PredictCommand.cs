@@ -56,7 +56,7 @@ internal static class PredictCommand
 
             var files = Collect(ml, parse.GetValue(inputs)!);
             using var loaded = ModelFile.Load(ml, parse.GetValue(model)!);
-            var problems = files.Select(f => (File: f, Problem: ImageCheck.Problem(f))).Where(p => p.Problem is not null).ToList();
+            var problems = files.Select(f => (File: f, Problem: ImageCheck.Problem(f, reader: loaded.PixelReader))).Where(p => p.Problem is not null).ToList();
             var unreadable = problems.Select(p => p.File).ToHashSet(StringComparer.Ordinal);
             var readable = files.Where(f => !unreadable.Contains(f)).ToList();
             ScoredSet? rows = readable.Count == 0

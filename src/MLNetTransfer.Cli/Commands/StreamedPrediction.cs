@@ -32,7 +32,7 @@ internal static class StreamedPrediction
                 // The gate runs as the scorer pulls each file, so a bad file is reported where it is met and never loaded.
                 var readable = files.Where(file =>
                 {
-                    if (ImageCheck.Problem(file) is not { } problem)
+                    if (ImageCheck.Problem(file, reader: model.PixelReader) is not { } problem)
                     {
                         return true;
                     }

@@ -75,10 +75,12 @@ internal static class TrainCommand
         var compareClass = new Option<string?>(StrategySweep.ClassOption) { Description = "With --strategy compare: the class (one-vs-rest) or label whose AUC ranks the strategies; needed for more than two classes and for multi-label data. Two classes: default the positive one." };
 
         var engine = new EngineArguments();
+        var pixels = new PixelArguments();
 
         var command = new Command("train", "Fine-tune a ResNet on a folder or CSV of images; save model.zip, evaluate it, write metrics and a report.");
         data.AddTo(command);
         engine.AddTo(command);
+        pixels.AddTo(command);
         foreach (var option in new Option[] { arch, strategy, grayscale, epochs, batchSize, imageSize, lr, weights, allowDownload, seed, validationFraction, earlyStopping, checkpoints, resume, positiveClass, output, metricsJson, report, validationList, thresholdMethod, noCalibration, tta, bootstrap, cacheViews, maxImagePixels, allowUpscaling, compareClass })
         {
             command.Options.Add(option);
@@ -123,6 +125,7 @@ internal static class TrainCommand
                 AllowUpscaling = parse.GetValue(allowUpscaling),
                 BadImages = BadImagesOption.Parse(parse.GetValue(badImages)!),
                 Engine = engine.Read(parse, parse.GetValue(epochs)),
+                Pixels = pixels.Read(parse),
             };
             if (settings.Resume && settings.CheckpointDirectory is null)
             {

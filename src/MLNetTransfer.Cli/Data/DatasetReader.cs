@@ -27,6 +27,9 @@ internal static class DatasetReader
     {
         ArgumentNullException.ThrowIfNull(options);
         var ml = ProcessTempFolder.NewContext(seed: 1);
+        // dicom:KEYWORD groups by a tag of each file, read after the library has listed the files (any layout).
+        string? dicomTag = DicomGroups.Tag(options.GroupColumn);
+        string? csvGroup = dicomTag is null ? options.GroupColumn : null;
         ImageDataSplits splits;
         try
         {
@@ -35,7 +38,7 @@ internal static class DatasetReader
                 ImageColumnName = options.ImageColumn,
                 LabelColumnName = options.LabelColumn,
                 LabelColumnNames = options.LabelColumns,
-                GroupColumnName = options.GroupColumn,
+                GroupColumnName = csvGroup,
                 SourceColumnName = SourceColumn,
                 ValidationPath = options.ValidationPath,
                 TestPath = options.TestPath,
@@ -48,7 +51,9 @@ internal static class DatasetReader
         }
 
         bool multiLabel = splits.Task == TaskKind.MultiLabel;
-        IReadOnlyList<ImageRecord> Records(IDataView view) => DataViewRecords.Read(view, multiLabel, options.GroupColumn, SourceColumn);
+        IReadOnlyList<ImageRecord> Records(IDataView view) => dicomTag is null
+            ? DataViewRecords.Read(view, multiLabel, csvGroup, SourceColumn)
+            : DicomGroups.Fill(DataViewRecords.Read(view, multiLabel, null, SourceColumn), dicomTag);
         return new LabeledDataset(
             splits.Task,
             splits.ClassNames,

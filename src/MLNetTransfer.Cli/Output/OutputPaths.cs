@@ -15,7 +15,7 @@ namespace MLNetTransfer.Cli.Output;
 internal sealed class OutputPaths
 {
     // The image extensions the folder reader takes (the library's Data/ImageFiles.cs, which the command line cannot see).
-    private static readonly string[] _imageExtensions = { ".png", ".jpg", ".jpeg" };
+    private static readonly string[] _imageExtensions = { ".png", ".jpg", ".jpeg", ".dcm" };
 
     // Paths differ only in case on Linux; Windows' and macOS's default file systems ignore case.
     private static readonly StringComparison _pathComparison = OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;

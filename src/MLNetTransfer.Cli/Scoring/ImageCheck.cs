@@ -15,16 +15,32 @@ internal static class ImageCheck
 {
     private static readonly MLContext Context = ProcessTempFolder.NewContext();
 
-    /// <summary>Null when the file passes the gate (within <paramref name="maxPixels"/>, 0 for the default); otherwise why not.</summary>
-    public static string? Problem(string path, long maxPixels = 0) => Context.Data.FindImageProblem(path, maxPixels);
+    /// <summary>
+    /// Null when the file passes the gate (within <paramref name="maxPixels"/>, 0 for the default), or, for a model fed
+    /// full-precision pixels, <paramref name="reader"/>'s own check; otherwise why not.
+    /// </summary>
+    public static string? Problem(string path, long maxPixels = 0, IImagePixelReader? reader = null)
+    {
+        if (reader is null)
+        {
+            return Context.Data.FindImageProblem(path, maxPixels);
+        }
+
+        if (!System.IO.File.Exists(path))
+        {
+            return System.IO.Directory.Exists(path) ? "is a folder, not an image file" : "does not exist";
+        }
+
+        return reader.FindProblem(path);
+    }
 
     /// <summary>
     /// <c>--bad-images skip</c>: the records that pass the gate, in order, and those that do not, as rows of
     /// <paramref name="split"/> (checked in parallel).
     /// </summary>
-    public static (IReadOnlyList<ImageRecord> Kept, IReadOnlyList<SkippedImageRow> Skipped) Partition(IReadOnlyList<ImageRecord> records, string split, long maxPixels = 0)
+    public static (IReadOnlyList<ImageRecord> Kept, IReadOnlyList<SkippedImageRow> Skipped) Partition(IReadOnlyList<ImageRecord> records, string split, long maxPixels = 0, IImagePixelReader? reader = null)
     {
-        var problems = records.AsParallel().AsOrdered().Select(r => Problem(r.Path, maxPixels)).ToArray();
+        var problems = records.AsParallel().AsOrdered().Select(r => Problem(r.Path, maxPixels, reader)).ToArray();
         var kept = records.Where((_, i) => problems[i] is null).ToList();
         var skipped = records.Select((r, i) => (r.Path, Problem: problems[i])).Where(p => p.Problem is not null)
             .Select(p => new SkippedImageRow(p.Path, split, p.Problem!)).ToList();

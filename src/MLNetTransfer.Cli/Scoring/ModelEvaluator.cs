@@ -32,7 +32,7 @@ internal static class ModelEvaluator
         }
 
         CheckLabels(model, records, what);
-        CheckImages(records, what);
+        CheckImages(records, what, reader: model.PixelReader);
         IDataView scored = Cached(ml, ModelScorer.Transform(ml, model, records));
         Fill(scored, cancellation);
         var classes = model.ClassNames;
@@ -165,10 +165,11 @@ internal static class ModelEvaluator
     /// <param name="records">The images.</param>
     /// <param name="what">How the message names them.</param>
     /// <param name="maxPixels">The pixel budget; 0 for the library's default.</param>
-    public static void CheckImages(IReadOnlyList<ImageRecord> records, string what, long maxPixels = 0)
+    /// <param name="reader">For a full-precision model, its reader, whose own check replaces the PNG/JPEG gate.</param>
+    public static void CheckImages(IReadOnlyList<ImageRecord> records, string what, long maxPixels = 0, IImagePixelReader? reader = null)
     {
         var bad = records.AsParallel().AsOrdered()
-            .Select(r => (r.Source, Problem: ImageCheck.Problem(r.Path, maxPixels), r.Path))
+            .Select(r => (r.Source, Problem: ImageCheck.Problem(r.Path, maxPixels, reader), r.Path))
             .Where(p => p.Problem is not null).ToList();
         if (bad.Count > 0)
         {

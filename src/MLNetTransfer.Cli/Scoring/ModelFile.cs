@@ -20,8 +20,9 @@ namespace MLNetTransfer.Cli.Scoring;
 internal sealed class ModelFile : IDisposable
 {
     private ModelFile(string path, ITransformer model, DataViewSchema inputSchema, string imageColumn, TaskKind task, IReadOnlyList<string> classNames,
-        CalibrationResult? calibration, bool keysLabel)
+        CalibrationResult? calibration, bool keysLabel, IImagePixelReader? pixelReader)
     {
+        PixelReader = pixelReader;
         KeysLabel = keysLabel;
         Calibration = calibration;
         Path = path;
@@ -44,6 +45,13 @@ internal sealed class ModelFile : IDisposable
     public TaskKind Task { get; }
 
     public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>
+    /// For a model trained on full-precision pixels, the reader its graph names (<c>ml.Model.LoadPixelInput</c>); the
+    /// loaded <see cref="Model"/> then starts with <c>LoadModelPixels</c> on <see cref="ImageColumn"/>, so that it scores
+    /// image paths as any other model does. Null for a model fed ML.NET's 8-bit images.
+    /// </summary>
+    public IImagePixelReader? PixelReader { get; }
 
     /// <summary>
     /// Whether the model maps a text Label to its key itself (single-label models saved before they were label-free);
@@ -121,6 +129,8 @@ internal sealed class ModelFile : IDisposable
     // a model MLNetTransfer saves scores its images with an ONNX network (OnnxTransformer) inside ML.NET's chain.
     private static ModelFile Describe(MLContext ml, string full, ITransformer model, DataViewSchema input)
     {
+        var (withPixels, reader) = WithPixels(ml, full, model, input);
+        model = withPixels;
         var steps = Flatten(model).ToList();
         if (!steps.OfType<OnnxTransformer>().Any())
         {
@@ -164,7 +174,33 @@ internal sealed class ModelFile : IDisposable
             calibration = null;
         }
 
-        return new ModelFile(full, model, input, image, task, names, calibration, keysLabel);
+        return new ModelFile(full, model, input, image, task, names, calibration, keysLabel, reader);
+    }
+
+    // A full-precision model's saved chain starts at the Pixels column; the command line gives it image paths, so the
+    // library's LoadModelPixels, with the reader the graph names, goes in front (inside the outer chain, so that a
+    // trailing MapKeyToValue stays last).
+    private static (ITransformer Model, IImagePixelReader? Reader) WithPixels(MLContext ml, string full, ITransformer model, DataViewSchema input)
+    {
+        if (ml.Model.LoadPixelInput(full) is not { } pixels)
+        {
+            return (model, null);
+        }
+
+        var reader = PixelReaders.FromDescription(pixels.ReaderDescription, full);
+        string image = input.GetColumnOrNull("ImagePath") is { Type: TextDataViewType } ? "ImagePath"
+            : input.FirstOrDefault(c => c.Type is TextDataViewType).Name
+            ?? throw new CliException(ExitCodes.ModelError, $"--model: {full} takes no Text column of image paths; its input columns are {Describe(input)}.");
+        var definition = SchemaDefinition.Create(typeof(PathRow));
+        definition[nameof(PathRow.ImagePath)].ColumnName = image;
+        var mapping = ml.Transforms.LoadModelPixels(reader, pixels.Size, image).Fit(ml.Data.LoadFromEnumerable(Array.Empty<PathRow>(), definition));
+        var parts = model is TransformerChain<ITransformer> chain ? chain.ToArray() : new[] { model };
+        return (new TransformerChain<ITransformer>(new[] { mapping }.Concat(parts).ToArray()), reader);
+    }
+
+    private sealed class PathRow
+    {
+        public string ImagePath { get; set; } = "";
     }
 
     // A saved pipeline loads as chains inside chains (an estimator chain appended to another).

@@ -27,6 +27,9 @@ internal sealed record PreparedRun(
 {
     public bool MultiLabel => Dataset.Task == TaskKind.MultiLabel;
 
+    /// <summary>The full-precision reader the models are trained with (<see cref="PixelReaders.Choose"/>), or null for ML.NET's 8-bit images.</summary>
+    public IImagePixelReader? PixelReader { get; init; }
+
     /// <summary>
     /// The images a trained model is evaluated on, and how the output names them: the test split, or without one the
     /// validation set, which also chose the best epoch, so its metrics are optimistic.

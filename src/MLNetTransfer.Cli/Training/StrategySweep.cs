@@ -63,11 +63,11 @@ internal static class StrategySweep
             var validation = run.Evaluated().Records;
             if (settings.BadImages == BadImagePolicy.Skip)
             {
-                run.Skipped.AddRange(ImageCheck.Partition(validation, SkippedImageRow.ValidationSplit, settings.MaxImagePixels).Skipped);
+                run.Skipped.AddRange(ImageCheck.Partition(validation, SkippedImageRow.ValidationSplit, settings.MaxImagePixels, run.PixelReader).Skipped);
             }
             else
             {
-                ModelEvaluator.CheckImages(validation, "The validation set", settings.MaxImagePixels);
+                ModelEvaluator.CheckImages(validation, "The validation set", settings.MaxImagePixels, run.PixelReader);
             }
         }
 

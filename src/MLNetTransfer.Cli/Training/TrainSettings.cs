@@ -74,6 +74,9 @@ internal sealed record TrainSettings
     /// <summary>--bad-images: Fail stops at the first split with an image the gate refuses; Skip leaves such images out and lists them.</summary>
     public BadImagePolicy BadImages { get; init; } = BadImagePolicy.Fail;
 
+    /// <summary><c>--pixels</c>, <c>--window</c>: 8-bit ML.NET images or a full-precision reader.</summary>
+    public PixelSettings Pixels { get; init; } = new();
+
     /// <summary>The engine's knobs: --batchnorm, --head-only-epochs, --gradual-unfreezing, --class-weighting, --class-weights, --positive-weights, --uncertainty, --augmentation (and its custom flags), --warmup-epochs, --device.</summary>
     public EngineSettings Engine { get; init; } = new();
 

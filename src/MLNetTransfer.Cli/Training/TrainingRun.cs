@@ -71,11 +71,16 @@ internal static class TrainingRun
 
         // Before training, not after it: the test images, which ML.NET's loader reads at the end. FineTuneResNet checks
         // the training and validation images itself, all of them, before epoch 1 (ImageFileException, exit 2).
+        var ml = ProcessTempFolder.NewContext(settings.Seed);
+        // DICOM files and 16-bit PNGs are read at full precision (--pixels); the test split is checked by the same reader.
+        var allPaths = dataset.Train.Concat(dataset.Validation ?? Array.Empty<ImageRecord>()).Concat(dataset.Test ?? Array.Empty<ImageRecord>()).Select(r => r.Path);
+        var (reader, why) = PixelReaders.Choose(ml, settings.Pixels, allPaths);
+        AnsiConsole.WriteLine(reader is null ? $"Images are read by ML.NET's 8-bit loader ({why})." : $"Images are read at full precision by {reader.Description} ({why}).");
         var testSkipped = new List<SkippedImageRow>();
         if (dataset.Test is { } testSplit && settings.BadImages == BadImagePolicy.Skip)
         {
             // --bad-images skip: the test split without the images the gate refuses, which are listed.
-            var (kept, refused) = ImageCheck.Partition(testSplit, SkippedImageRow.TestSplit, settings.MaxImagePixels);
+            var (kept, refused) = ImageCheck.Partition(testSplit, SkippedImageRow.TestSplit, settings.MaxImagePixels, reader);
             testSkipped.AddRange(refused);
             dataset = new LabeledDataset(dataset.Task, dataset.ClassNames, dataset.Train, dataset.Validation, kept, dataset.Warnings) { Counts = dataset.Counts };
             foreach (var skipped in testSkipped)
@@ -85,10 +90,9 @@ internal static class TrainingRun
         }
         else if (dataset.Test is { } test)
         {
-            ModelEvaluator.CheckImages(test, "The test split", settings.MaxImagePixels);
+            ModelEvaluator.CheckImages(test, "The test split", settings.MaxImagePixels, reader);
         }
 
-        var ml = ProcessTempFolder.NewContext(settings.Seed);
         bool multiLabel = dataset.Task == TaskKind.MultiLabel;
         var classes = dataset.ClassNames;
         var trainRecords = dataset.Train;
@@ -114,7 +118,7 @@ internal static class TrainingRun
 
         var trainView = ImageRows.Create(ml, trainRecords, classes, multiLabel);
         var validationView = ImageRows.Create(ml, validationRecords, classes, multiLabel);
-        var run = new PreparedRun(ml, dataset, trainRecords, validationRecords, trainView, validationView);
+        var run = new PreparedRun(ml, dataset, trainRecords, validationRecords, trainView, validationView) { PixelReader = reader };
         run.Skipped.AddRange(testSkipped);
         return run;
     }
@@ -128,6 +132,7 @@ internal static class TrainingRun
     {
         var (ml, trainView, validationView, classes, multiLabel) = (run.Ml, run.TrainView, run.ValidationView, run.Dataset.ClassNames, run.MultiLabel);
         var options = FineTuneOptions(settings, cancellation);
+        options.PixelReader = run.PixelReader;
 
         FineTuneResult training;
         try
@@ -146,7 +151,11 @@ internal static class TrainingRun
             run.Skipped.RemoveAll(s => s.Split != SkippedImageRow.TestSplit);
             run.Skipped.AddRange(fitted.SkippedImages.Select(SkippedImageRow.FromLibrary));
             Directory.CreateDirectory(Path.GetDirectoryName(modelPath)!);
-            AtomicFile.Write(modelPath, stream => ml.Model.Save(model, trainView.Schema, stream));
+            // A full-precision model's saved chain starts at the Pixels column: its input schema says so, next to the paths.
+            var savedSchema = run.PixelReader is { } pixelReader
+                ? ml.Transforms.LoadModelPixels(pixelReader, options.Augmentation.ResizeTo, ImageRows.PathColumn).Fit(trainView).GetOutputSchema(trainView.Schema)
+                : trainView.Schema;
+            AtomicFile.Write(modelPath, stream => ml.Model.Save(model, savedSchema, stream));
         }
         catch (Exception e) when (e is InvalidDataException or NotSupportedException && settings.WeightsPath is { } weights
             && e.Message.Contains(Path.GetFileName(weights), StringComparison.Ordinal))

@@ -39,7 +39,9 @@ internal static class ImageFileCheck
             bool jpeg = read >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF;
             if (!png && !jpeg)
             {
-                return read == 0 ? "is empty" : "is not a PNG or JPEG file (its first bytes are neither signature)";
+                return read == 0 ? "is empty"
+                    : DicomPreamble.Has(path) ? "is a DICOM file, which ML.NET's 8-bit image loader cannot read: read it with the MLNetTransfer.Dicom package's DicomPixelReader (Options.PixelReader)"
+                    : "is not a PNG or JPEG file (its first bytes are neither signature)";
             }
 
             stream.Position = 0;

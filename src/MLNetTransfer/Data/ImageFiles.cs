@@ -8,14 +8,27 @@ namespace MLNetTransfer.Data;
 /// <summary>Which files and folders of a folder-per-class data set count as images and classes.</summary>
 internal static class ImageFiles
 {
-    private static readonly string[] Extensions = { ".png", ".jpg", ".jpeg" };
+    private static readonly string[] Extensions = { ".png", ".jpg", ".jpeg", ".dcm" };
 
     /// <summary>The extensions read, for messages.</summary>
-    public static string ExtensionList => string.Join(", ", Extensions);
+    public static string ExtensionList => string.Join(", ", Extensions) + " (and DICOM files without an extension)";
 
-    /// <summary>True for a PNG or JPEG by its extension (any case). The engine decodes these two formats only.</summary>
-    public static bool IsImage(string path) =>
-        Extensions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase)) && !IsHidden(Path.GetFileName(path));
+    /// <summary>
+    /// True for a PNG, JPEG or DICOM file by its extension (any case), or a file without an extension that carries the
+    /// DICOM preamble (DICOM's own media files, e.g. a DICOMDIR's IM000001, often have none). DICOM files are read by
+    /// an <see cref="IImagePixelReader"/> (the MLNetTransfer.Dicom package); ML.NET's 8-bit loader refuses them.
+    /// </summary>
+    public static bool IsImage(string path)
+    {
+        string name = Path.GetFileName(path);
+        if (IsHidden(name))
+        {
+            return false;
+        }
+
+        return Extensions.Any(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase))
+            || (!Path.HasExtension(name) && DicomPreamble.Has(path));
+    }
 
     /// <summary>
     /// True for names a person did not put there as data: dot files and folders (".DS_Store", macOS's "._x.png"

@@ -34,12 +34,12 @@ internal static class ImageRowReader
 
     // skipped: where BadImagePolicy.Skip lists the rows it leaves out.
     public static LabeledImageRows Read(IDataView data, LabelSchema labels, string imageColumn, string? groupColumn, string? imageFolder,
-        ScoringPixelLoader loader, Func<DecodedImage, DecodedImage> reduce, string context, ImageGate gate, List<SkippedImage>? skipped = null)
+        IModelPixelLoader loader, Func<DecodedImage, DecodedImage> reduce, string context, ImageGate gate, List<SkippedImage>? skipped = null)
     {
-        if (data.Schema[imageColumn].Type is ImageDataViewType)
+        if (data.Schema[imageColumn].Type is ImageDataViewType && loader is ScoringPixelLoader ml)
         {
             // The pixels the scoring chain extracts, next to the columns read below.
-            data = loader.ForImageColumn(data, imageColumn).Transform(data);
+            data = ml.ForImageColumn(data, imageColumn).Transform(data);
         }
 
         var schema = data.Schema;
@@ -82,16 +82,16 @@ internal static class ImageRowReader
         }
 
         var rows = new LabeledImageRows(images, classes, targets, groups);
-        return gated.Count == 0 ? rows : Gate(rows, gated, context, gate, skipped);
+        return gated.Count == 0 ? rows : Gate(rows, gated, context, gate, loader, skipped);
     }
 
     // Every file through the image gate now, before epoch 1, so that a bad file never surfaces mid-run (gated holds one
     // entry per row, in row order). Fail throws naming them all; Skip leaves their rows out and lists them.
-    private static LabeledImageRows Gate(LabeledImageRows rows, List<Gated> gated, string context, ImageGate gate, List<SkippedImage>? skipped)
+    private static LabeledImageRows Gate(LabeledImageRows rows, List<Gated> gated, string context, ImageGate gate, IModelPixelLoader loader, List<SkippedImage>? skipped)
     {
         var problems = new string?[gated.Count];
         System.Threading.Tasks.Parallel.For(0, gated.Count, i => problems[i] = gated[i].IsFile
-            ? ImageFileCheck.Problem(gated[i].Name, gate.MaxPixels, gate.MinimumSide)
+            ? loader.Problem(gated[i].Name, gate.MaxPixels, gate.MinimumSide)
             : gated[i].Problem);
         var refused = Enumerable.Range(0, gated.Count).Where(i => problems[i] is not null).ToList();
         if (refused.Count == 0)
@@ -117,7 +117,7 @@ internal static class ImageRowReader
     }
 
     private static Func<long, ImageSource> ImageGetter(IDataView data, DataViewRowCursor cursor, DataViewSchema.Column column, string? imageFolder,
-        ScoringPixelLoader loader, Func<DecodedImage, DecodedImage> reduce, string context, ImageGate gate, List<Gated> gated)
+        IModelPixelLoader loader, Func<DecodedImage, DecodedImage> reduce, string context, ImageGate gate, List<Gated> gated)
     {
         var type = column.Type;
         if (type is ImageDataViewType)

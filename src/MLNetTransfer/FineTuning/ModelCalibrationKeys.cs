@@ -13,4 +13,7 @@ internal static class ModelCalibrationKeys
     public const string ValidationLossUncalibrated = "validation_log_loss_uncalibrated";
     public const string ValidationEce = "validation_ece";
     public const string ValidationEceUncalibrated = "validation_ece_uncalibrated";
+
+    // The IImagePixelReader's description for a model fed float pixels; empty for ML.NET's 8-bit images.
+    public const string PixelReader = "pixel_reader";
 }

@@ -86,6 +86,13 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         ArgumentNullException.ThrowIfNull(input);
         // Every column is checked before any work (the model's weights, the images), as GetOutputSchema checks them.
         SchemaChecks.CheckImage(input.Schema, _options.ImageColumnName);
+        if (_options.PixelReader is not null && input.Schema[_options.ImageColumnName].Type is not TextDataViewType)
+        {
+            throw new ArgumentException(
+                $"Options.PixelReader reads image files, so ImageColumnName '{_options.ImageColumnName}' must be a String column of paths, not {input.Schema[_options.ImageColumnName].Type}.",
+                nameof(Options.PixelReader));
+        }
+
         RawLabelKeys.Check(input.Schema, _options.LabelColumnName);
         SchemaChecks.CheckGroup(input.Schema, _options.GroupColumnName);
         // The run's seed (the options', else drawn from the MLContext's) and its message channel, first: every later step reads them.
@@ -116,9 +123,11 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         var augmentation = o.Augmentation;
         DecodedImage Reduce(DecodedImage image) => ImageTransforms.Prepare(image, augmentation, channels);
 
-        // Training reads every image through the scoring chain's own resize (ImagePreprocessing), so the epochs are
-        // validated on the pixels the saved model will be scored on.
-        using var pixels = new ScoringPixelLoader(ml, augmentation.ResizeTo);
+        // Training reads every image through the scoring chain's own resize (ImagePreprocessing), or the full-precision
+        // reader's (ImagePixelInput), so the epochs are validated on the pixels the saved model will be scored on.
+        using IModelPixelLoader pixels = o.PixelReader is { } reader
+            ? new ReaderPixelLoader(reader, augmentation.ResizeTo)
+            : new ScoringPixelLoader(ml, augmentation.ResizeTo);
         var gate = new ImageRowReader.ImageGate(o.MaxImagePixels, o.AllowUpscaling ? 0 : augmentation.CropSize, o.BadImagePolicy);
         var skipped = new List<SkippedImage>();
         var rows = ImageRowReader.Read(input, labels, o.ImageColumnName, o.GroupColumnName, o.ImageFolder, pixels, Reduce, "The training data", gate, skipped);
@@ -151,6 +160,13 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
         var calibration = ValidationCalibrator.Fit(result.ValidationLogits, validationData, o, labels.Task, labels.Outputs);
         LogCalibration(messages, calibration, labels.Task);
         byte[] onnx = Export(model, labels, result, calibration);
+        if (o.PixelReader is { } pixelReader)
+        {
+            var pathsToPixels = PixelColumnMapping.Fit(ml, input, o.ImageColumnName, o.ImageFolder, pixelReader, augmentation.ResizeTo);
+            return new ResNetFineTuneTransformer(ScoringChain.Build(ml, pathsToPixels.Transform(input), o, labels, augmentation.ResizeTo, onnx), result, calibration,
+                labels.ClassNames, labels.Task, skipped, pathsToPixels, pixelReader);
+        }
+
         return new ResNetFineTuneTransformer(ScoringChain.Build(ml, input, o, labels, augmentation.ResizeTo, onnx), result, calibration, labels.ClassNames, labels.Task, skipped);
     }
 
@@ -320,6 +336,7 @@ public sealed partial class ResNetFineTuneTrainer : IEstimator<ResNetFineTuneTra
                 [ModelCalibrationKeys.ValidationLossUncalibrated] = calibration.ValidationLossUncalibrated.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
                 [ModelCalibrationKeys.ValidationEce] = calibration.ValidationEce.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
                 [ModelCalibrationKeys.ValidationEceUncalibrated] = calibration.ValidationEceUncalibrated.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                [ModelCalibrationKeys.PixelReader] = _options.PixelReader?.Description ?? "",
             },
             ThresholdMethod = CalibrationResult.MethodName(calibration.ThresholdMethod),
         };

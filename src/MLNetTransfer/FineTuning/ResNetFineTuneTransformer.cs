@@ -23,8 +23,16 @@ public sealed class ResNetFineTuneTransformer : ITransformer, IDisposable
 {
     private readonly OnnxChainModel _model;
 
-    internal ResNetFineTuneTransformer(OnnxChainModel model, FineTuneResult result, CalibrationResult calibration, IReadOnlyList<string> classNames, TaskKind task, IReadOnlyList<SkippedImage> skippedImages)
+    // Full-precision models only: the image paths to the pixels column, for data that has no pixels column (the data
+    // the model was fitted on). Not saved: the saved chain starts at the pixels.
+    private readonly ITransformer? _pathsToPixels;
+
+    internal ResNetFineTuneTransformer(OnnxChainModel model, FineTuneResult result, CalibrationResult calibration, IReadOnlyList<string> classNames, TaskKind task, IReadOnlyList<SkippedImage> skippedImages,
+        ITransformer? pathsToPixels = null, IImagePixelReader? pixelReader = null)
     {
+        _pathsToPixels = pathsToPixels;
+        Reader = pixelReader;
+        PixelReader = pixelReader?.Description;
         SkippedImages = skippedImages;
         _model = model;
         TrainingResult = result;
@@ -59,11 +67,20 @@ public sealed class ResNetFineTuneTransformer : ITransformer, IDisposable
     /// <summary>Binary, multiclass or multi-label.</summary>
     public TaskKind Task { get; }
 
+    /// <summary>
+    /// The <see cref="IImagePixelReader.Description"/> of the reader the model was trained with, when it takes a float
+    /// <see cref="PixelsColumnName"/> column; null for a model fed ML.NET's 8-bit images.
+    /// </summary>
+    public string? PixelReader { get; }
+
+    // The reader itself, for the explainer (CreateGradCam).
+    internal IImagePixelReader? Reader { get; }
+
     /// <summary>The ONNX model: raw 0–255 RGB planes in, scores out, preprocessing and metadata inside.</summary>
     public ReadOnlyMemory<byte> OnnxModel => _model.Onnx;
 
     /// <inheritdoc/>
-    public bool IsRowToRowMapper => _model.Chain(this).IsRowToRowMapper;
+    public bool IsRowToRowMapper => _model.Chain(this).IsRowToRowMapper && (_pathsToPixels?.IsRowToRowMapper ?? true);
 
     /// <summary>The file ML.NET's OnnxTransformer reads the graph from; deleted on <see cref="Dispose"/>.</summary>
     internal string OnnxModelFilePath => _model.ModelFilePath;
@@ -72,13 +89,19 @@ public sealed class ResNetFineTuneTransformer : ITransformer, IDisposable
     public void SaveOnnx(string path) => _model.SaveOnnx(path);
 
     /// <inheritdoc/>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _model.Chain(this).GetOutputSchema(inputSchema);
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Scorer(inputSchema).GetOutputSchema(inputSchema);
 
     /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => _model.Chain(this).GetRowToRowMapper(inputSchema);
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => Scorer(inputSchema).GetRowToRowMapper(inputSchema);
 
     /// <inheritdoc/>
-    public IDataView Transform(IDataView input) => _model.Chain(this).Transform(input);
+    public IDataView Transform(IDataView input) => Scorer(input.Schema).Transform(input);
+
+    // The saved chain; for a full-precision model given image paths and no pixels, the paths' pixels first.
+    private ITransformer Scorer(DataViewSchema input) =>
+        _pathsToPixels is null || input.GetColumnOrNull(PixelsColumnName) is not null
+            ? _model.Chain(this)
+            : new TransformerChain<ITransformer>(_pathsToPixels, _model.Chain(this));
 
     /// <summary>Saves the inner chain of ML.NET transformers (see remarks).</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => _model.Chain(this).Save(ctx);

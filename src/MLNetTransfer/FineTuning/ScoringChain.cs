@@ -31,7 +31,16 @@ internal static class ScoringChain
     public static OnnxChainModel Build(MLContext ml, IDataView input, ResNetFineTuneTrainer.Options options, LabelSchema labels, int resizeTo, byte[] onnx)
     {
         using var chain = new OnnxChainBuilder(ml, input);
-        chain.AddImagePreprocessing(options.ImageColumnName, options.ImageFolder, resizeTo);
+        if (options.PixelReader is null)
+        {
+            chain.AddImagePreprocessing(options.ImageColumnName, options.ImageFolder, resizeTo);
+        }
+        else
+        {
+            // A full-precision model: the saved chain starts at the float pixels an app computes with
+            // ImagePixelInput.LoadModelInput (input is the data with that column mapped in from the paths).
+            chain.AddPixelsColumn(ResNetFineTuneTransformer.PixelsColumnName);
+        }
 
         bool singleLabel = labels.Task != TaskKind.MultiLabel;
         bool binary = labels.Task == TaskKind.Binary;

@@ -84,6 +84,16 @@ internal sealed class OnnxChainBuilder : IDisposable
     }
 
     /// <summary>
+    /// The graph's <see cref="Pixels"/> from a float vector column the user's data already holds (a full-precision
+    /// model's <see cref="ResNetFineTuneTransformer.PixelsColumnName"/>: 0–255 planes, <c>3 × S × S</c> values).
+    /// </summary>
+    public void AddPixelsColumn(string pixelsColumn)
+    {
+        Add(Ml.Transforms.CopyColumns(Pixels, pixelsColumn).Fit(Current));
+        Temporary(Pixels);
+    }
+
+    /// <summary>
     /// Runs <paramref name="onnx"/> on <see cref="Pixels"/>, with ONNX Runtime's CUDA provider when
     /// <paramref name="gpuDeviceId"/> is set. ML.NET's own <c>fallbackToCpu</c> does not catch a CPU-only onnxruntime
     /// (it throws EntryPointNotFoundException for OrtSessionOptionsAppendExecutionProvider_CUDA), so the fallback rule

@@ -19,7 +19,7 @@ namespace MLNetTransfer.Scoring;
 /// ML.NET's own transformers rather than rewritten: a prediction engine per thread, since the engine's loader decodes
 /// on worker threads and a <c>PredictionEngine</c> is not thread-safe. Images are 8-bit, as <c>LoadImages</c> reads them.
 /// </remarks>
-internal sealed class ScoringPixelLoader : IDisposable
+internal sealed class ScoringPixelLoader : IModelPixelLoader
 {
     private const string PathColumn = "Path";
     private const string ImageColumn = "Image";
@@ -92,6 +92,9 @@ internal sealed class ScoringPixelLoader : IDisposable
             _engines.Add(engine);
         }
     }
+
+    /// <summary>The image gate (<see cref="Data.ImageFileCheck"/>): PNG or JPEG, within the pixel budget, not smaller than the crop, whole.</summary>
+    public string? Problem(string path, long maxPixels, int minimumSide) => Data.ImageFileCheck.Problem(path, maxPixels, minimumSide);
 
     /// <summary>ExtractPixels' 0-255 planar R, G, B values of a <paramref name="size"/> square as [0, 1] CHW floats.</summary>
     public static DecodedImage FromPixels(ReadOnlySpan<float> planes, int size)

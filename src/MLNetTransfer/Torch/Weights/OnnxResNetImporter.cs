@@ -10,7 +10,23 @@ namespace MLNetTransfer.Torch.Weights;
 /// <summary>A ResNet read out of an ONNX graph: its layout and its weights under torchvision's state_dict names.</summary>
 // FoldedBatchNorm: some conv had its BatchNorm folded into it (torch.onnx.export in eval mode); the identity BatchNorm
 // put in its place is exact in eval mode only, since its statistics are lost.
-internal sealed record OnnxResNet(ResNetLayout Layout, IReadOnlyList<StoredTensor> Tensors, bool HasHead, long InChannels, bool FoldedBatchNorm);
+internal sealed record OnnxResNet(ResNetLayout Layout, IReadOnlyList<StoredTensor> Tensors, bool HasHead, long InChannels, bool FoldedBatchNorm)
+{
+    /// <summary>
+    /// The per-pixel steps between the graph's input and conv1 (empty for a graph that starts at conv1), e.g. the crop,
+    /// channel conversion and normalisation a graph of <c>ResNetOnnxWriter</c> carries.
+    /// </summary>
+    public IReadOnlyList<OnnxPreprocessStep> Preprocessing { get; init; } = Array.Empty<OnnxPreprocessStep>();
+
+    /// <summary>Whether the preprocessed batch is stacked with its horizontal mirror before conv1 (test-time flip).</summary>
+    public bool TestTimeFlip { get; init; }
+
+    /// <summary>
+    /// The hidden width of an MLP head (<c>fc.0</c> Gemm, ReLU, <c>fc.3</c> Gemm, as <c>ResNetOnnxWriter</c> writes
+    /// <c>Sequential(Linear, ReLU, Dropout, Linear)</c>), or null for a single Linear head or none.
+    /// </summary>
+    public long? MlpHiddenWidth { get; init; }
+}
 
 /// <summary>
 /// Reads the weights of a ResNet from an ONNX graph by walking it, not by guessing initializer names: each Conv with the
@@ -36,6 +52,28 @@ internal static class OnnxResNetImporter
             throw new InvalidDataException($"'{path}' is not a readable ONNX model: {e.Message}", e);
         }
 
+        return Read(model, path);
+    }
+
+    /// <summary>Reads a ResNet from a serialized ONNX model; <paramref name="source"/> names it in messages.</summary>
+    public static OnnxResNet Read(byte[] onnx, string source)
+    {
+        ArgumentNullException.ThrowIfNull(onnx);
+        ModelProto model;
+        try
+        {
+            model = ModelProto.Parser.ParseFrom(onnx);
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException e)
+        {
+            throw new InvalidDataException($"'{source}' is not a readable ONNX model: {e.Message}", e);
+        }
+
+        return Read(model, source);
+    }
+
+    private static OnnxResNet Read(ModelProto model, string path)
+    {
         try
         {
             return new Walker(model.Graph ?? throw new InvalidDataException($"'{path}' has no graph."), path).Walk();
@@ -97,8 +135,10 @@ internal static class OnnxResNetImporter
             var input = _graph.Input.FirstOrDefault(i => !_constants.ContainsKey(i.Name))
                 ?? throw Error("the graph has no image input");
 
-            // Stem: conv1 (7x7/2) → bn1 → ReLU → MaxPool (3x3/2).
-            var stemConv = Single(input.Name, "Conv", "the stem convolution");
+            // Preprocessing (our exports: crop, channel conversion, normalisation, test-time flip), then the
+            // stem: conv1 (7x7/2) → bn1 → ReLU → MaxPool (3x3/2).
+            var preprocessing = OnnxPreprocessing.Walk(input.Name, Consumers, _constants, Error);
+            var stemConv = Single(preprocessing.StemInput, "Conv", "the stem convolution");
             var stem = FollowConv(stemConv, "conv1", "bn1", expectedPad: 3);
             long inChannels = stem.Weights[0].Shape[1];
             var x = Single(Single(stem.Output, "Relu", "the stem ReLU").Output[0], "MaxPool", "the stem max pool").Output[0];
@@ -138,8 +178,13 @@ internal static class OnnxResNetImporter
                 }
             }
 
-            bool hasHead = ReadHead(poolOutput);
-            return new OnnxResNet(layout, _tensors, hasHead, inChannels, _foldedBatchNorm);
+            bool hasHead = ReadHead(poolOutput, out long? mlpHidden);
+            return new OnnxResNet(layout, _tensors, hasHead, inChannels, _foldedBatchNorm)
+            {
+                Preprocessing = preprocessing.Steps,
+                TestTimeFlip = preprocessing.TestTimeFlip,
+                MlpHiddenWidth = mlpHidden,
+            };
         }
 
         private (ConvBn[] Main, ConvBn? Shortcut) ReadBlock(string x, int index, out string output)
@@ -229,8 +274,9 @@ internal static class OnnxResNetImporter
             return ResNetLayout.Identify(kind, counts.ToArray());
         }
 
-        private bool ReadHead(string poolOutput)
+        private bool ReadHead(string poolOutput, out long? mlpHidden)
         {
+            mlpHidden = null;
             string x = poolOutput;
             while (true)
             {
@@ -248,16 +294,17 @@ internal static class OnnxResNetImporter
                         continue;
                     case "Gemm":
                     {
-                        var w = Tensor(node.Input[1], "fc.weight");
-                        bool transB = node.Attribute.FirstOrDefault(a => a.Name == "transB")?.I == 1;
-                        if (!transB)
+                        // Our MLP head (Onnx/NetworkBuilder.cs): Gemm fc.0 → Relu → Gemm fc.3; else one Linear, fc.
+                        var after = Consumers(node.Output[0]);
+                        var second = after.Count == 1 && after[0].OpType == "Relu" && Consumers(after[0].Output[0]) is { Count: 1 } r && r[0].OpType == "Gemm" ? r[0] : null;
+                        if (second is null)
                         {
-                            w = Transpose2D(w);
+                            AddGemm(node, "fc");
+                            return true;
                         }
 
-                        _tensors.Add(w);
-                        _tensors.Add(node.Input.Count > 2 ? Tensor(node.Input[2], "fc.bias")
-                            : new StoredTensor("fc.bias", StoredDType.Float32, new[] { w.Shape[0] }, new byte[w.Shape[0] * 4]));
+                        mlpHidden = AddGemm(node, "fc.0");
+                        AddGemm(second, "fc.3");
                         return true;
                     }
 
@@ -265,6 +312,22 @@ internal static class OnnxResNetImporter
                         throw Error($"unsupported node {node.OpType} '{node.Name}' after the average pool (expected Flatten and Gemm, or the end of the graph)");
                 }
             }
+        }
+
+        // A Gemm's weight as torch's Linear stores it ([out, in]) and its bias; returns the output width.
+        private long AddGemm(NodeProto node, string name)
+        {
+            var w = Rename(Tensor(node.Input[1], name + ".weight"), name + ".weight");
+            bool transB = node.Attribute.FirstOrDefault(a => a.Name == "transB")?.I == 1;
+            if (!transB)
+            {
+                w = Transpose2D(w);
+            }
+
+            _tensors.Add(w);
+            _tensors.Add(node.Input.Count > 2 ? Rename(Tensor(node.Input[2], name + ".bias"), name + ".bias")
+                : new StoredTensor(name + ".bias", StoredDType.Float32, new[] { w.Shape[0] }, new byte[w.Shape[0] * 4]));
+            return w.Shape[0];
         }
 
         // One Conv and the BatchNormalization it feeds. A Conv that feeds no BatchNormalization (BN folded into it, as
