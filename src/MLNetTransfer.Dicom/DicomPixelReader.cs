@@ -83,8 +83,9 @@ public sealed class DicomPixelReader : IImagePixelReader
 
     /// <summary>
     /// Reads the header only: names a file that is not DICOM (through <see cref="ImageFileReader.FindProblem"/> for
-    /// other files), has no pixel data, has float pixel data, lacks the frame, uses a transfer syntax GDCM cannot decode
-    /// (UID and name), or has a photometric interpretation that is not read. Null when the file can be read.
+    /// other files), is truncated or corrupt, has no pixel data, has float pixel data, lacks the frame, uses a transfer syntax GDCM cannot decode
+    /// (UID and name), has a photometric interpretation that is not read, or lacks the window or VOI LUT
+    /// <see cref="DicomReadOptions.WindowIndex"/> names. Null when the file can be read.
     /// </summary>
     /// <param name="path">The image file.</param>
     public string? FindProblem(string path)
@@ -103,12 +104,28 @@ public sealed class DicomPixelReader : IImagePixelReader
         }
         catch (InvalidDataException e)
         {
-            // The message is "'path' problem."; FindProblem returns the part after the name.
-            string prefix = $"'{path}' ";
-            return e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..].TrimEnd('.') : e.Message;
+            return AfterName(path, e);
         }
 
-        return Problem(header, _options.Frame);
+        if (Problem(header, _options.Frame) is { } problem)
+        {
+            return problem;
+        }
+
+        try
+        {
+            // A WindowIndex the file lacks (the header has the windows and VOI LUTs).
+            if (header.IsMonochrome)
+            {
+                VoiPipeline.ChooseVoi(header, _options, out _, out _, out _);
+            }
+
+            return null;
+        }
+        catch (InvalidDataException e)
+        {
+            return AfterName(path, e);
+        }
     }
 
     /// <inheritdoc/>
@@ -195,6 +212,13 @@ public sealed class DicomPixelReader : IImagePixelReader
             _ => $"has Photometric Interpretation (0028,0004) '{header.Photometric}' with {header.SamplesPerPixel} sample(s) per pixel; " +
                  "MONOCHROME1, MONOCHROME2, PALETTE COLOR, RGB and YBR are read",
         };
+    }
+
+    /// <summary>An error "'path' problem." as FindProblem words it: the part after the file's name.</summary>
+    private static string AfterName(string path, InvalidDataException e)
+    {
+        string prefix = $"'{path}' ";
+        return e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..].TrimEnd('.') : e.Message;
     }
 
     private void EnsureLoaded()

@@ -10,8 +10,9 @@ namespace MLNetTransfer.Dicom;
 /// Walks a file's data elements (PS3.5 7.1, 7.5; PS3.10 7.1) checking that every length stays inside the file, before
 /// GDCM sees it. Debian's GDCM 3.0 is built with its assertions on, and a truncated or corrupt file trips them
 /// (gdcmFileMetaInformation.cxx, gdcmExplicitDataElement.txx, gdcmItem.h: CT_small.dcm cut at any of 160, 180, 250,
-/// 300, 600 or 1000 bytes), which aborts the whole process instead of returning an error. Values are skipped, not read;
-/// sequences and items of undefined length and encapsulated Pixel Data are followed to their delimiters.
+/// 300, 600 or 1000 bytes), which aborts the whole process instead of returning an error. Values are skipped (seeked
+/// over), not read; sequences and items of undefined length and encapsulated Pixel Data are followed to their
+/// delimiters. A deflated data set is inflated into memory first.
 /// </summary>
 internal static class DicomStructure
 {
@@ -24,22 +25,38 @@ internal static class DicomStructure
     /// <summary>Why the file's structure is broken, in words that follow its name, or null when every element fits.</summary>
     public static string? FindProblem(string path)
     {
-        byte[] bytes;
+        FileStream file;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return $"cannot be read ({e.Message})";
         }
 
-        bool preamble = bytes.Length >= 132 && Encoding.ASCII.GetString(bytes, 128, 4) == "DICM";
+        using (file)
+        {
+            try
+            {
+                return FindProblem(new Source(file));
+            }
+            catch (IOException e)
+            {
+                return $"cannot be read ({e.Message})";
+            }
+        }
+    }
+
+    private static string? FindProblem(Source bytes)
+    {
+
+        bool preamble = bytes.Length >= 132 && bytes.Ascii(128, 4) == "DICM";
         if (!preamble)
         {
             // An ACR-NEMA style file starts with an element of group 0008 (or 0002); anything else is not DICOM.
-            ushort firstGroup = bytes.Length >= 8 ? BinaryPrimitives.ReadUInt16LittleEndian(bytes) : (ushort)0;
-            ushort firstGroupBig = bytes.Length >= 8 ? BinaryPrimitives.ReadUInt16BigEndian(bytes) : (ushort)0;
+            ushort firstGroup = bytes.Length >= 8 ? BinaryPrimitives.ReadUInt16LittleEndian(bytes.Read(0, 2)) : (ushort)0;
+            ushort firstGroupBig = bytes.Length >= 8 ? BinaryPrimitives.ReadUInt16BigEndian(bytes.Read(0, 2)) : (ushort)0;
             if (firstGroup is not (0x0002 or 0x0008) && firstGroupBig is not (0x0002 or 0x0008))
             {
                 return "is not a DICOM file: it has neither the 'DICM' preamble nor a data element of group 0002 or 0008 at its start";
@@ -59,7 +76,7 @@ internal static class DicomStructure
         long metaEnd = -1;
         while (meta.Position + 4 <= bytes.Length && meta.PeekGroup() == 0x0002)
         {
-            if (meta.Element(out uint tag, out int valueStart, out uint length) is { } problem)
+            if (meta.Element(out uint tag, out long valueStart, out uint length) is { } problem)
             {
                 return problem;
             }
@@ -67,16 +84,16 @@ internal static class DicomStructure
             if (tag == 0x00020000 && length == 4)
             {
                 // File Meta Information Group Length (PS3.10 7.1): the bytes of group 0002 after this element.
-                metaEnd = meta.Position + (long)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(valueStart));
+                metaEnd = meta.Position + (long)BinaryPrimitives.ReadUInt32LittleEndian(bytes.Read(valueStart, 4));
             }
 
             if (tag == 0x00020010 && length != Undefined)
             {
-                transferSyntax = Encoding.ASCII.GetString(bytes, valueStart, (int)length).Trim('\0', ' ');
+                transferSyntax = length <= 64 ? bytes.Ascii(valueStart, (int)length).Trim('\0', ' ') : "";
             }
         }
 
-        int dataSet = meta.Position;
+        long dataSet = meta.Position;
         if (metaEnd > bytes.Length)
         {
             return $"is truncated: the file ends at byte {bytes.Length}, inside its File Meta Information (group 0002)";
@@ -99,27 +116,26 @@ internal static class DicomStructure
             case "1.2.840.10008.1.2.2":
                 return Walk(bytes, dataSet, explicitVr: true, bigEndian: true);
             case "1.2.840.10008.1.2.1.99":
-                byte[] inflated;
+                var inflated = new MemoryStream();
                 try
                 {
-                    using var deflate = new DeflateStream(new MemoryStream(bytes, dataSet, bytes.Length - dataSet), CompressionMode.Decompress);
-                    using var output = new MemoryStream();
-                    deflate.CopyTo(output);
-                    inflated = output.ToArray();
+                    bytes.Stream.Position = dataSet;
+                    using var deflate = new DeflateStream(bytes.Stream, CompressionMode.Decompress, leaveOpen: true);
+                    deflate.CopyTo(inflated);
                 }
                 catch (InvalidDataException e)
                 {
                     return $"is corrupt: its deflated data set does not inflate ({e.Message})";
                 }
 
-                return Walk(inflated, 0, explicitVr: true, bigEndian: false);
+                return Walk(new Source(inflated), 0, explicitVr: true, bigEndian: false);
             default:
                 // Every other transfer syntax, encapsulated ones included, is explicit VR little endian (PS3.5 A.4).
                 return Walk(bytes, dataSet, explicitVr: true, bigEndian: false);
         }
     }
 
-    private static string? Walk(byte[] bytes, int start, bool explicitVr, bool bigEndian)
+    private static string? Walk(Source bytes, long start, bool explicitVr, bool bigEndian)
     {
         var walker = new Walker(bytes, start, explicitVr, bigEndian);
         while (walker.Position < bytes.Length)
@@ -134,16 +150,16 @@ internal static class DicomStructure
     }
 
     /// <summary>Reads element headers from a position and skips or follows their values.</summary>
-    private sealed class Walker(byte[] bytes, int position, bool explicitVr, bool bigEndian)
+    private sealed class Walker(Source bytes, long position, bool explicitVr, bool bigEndian)
     {
-        public int Position { get; private set; } = position;
+        public long Position { get; private set; } = position;
 
-        public ushort PeekGroup() => BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(Position));
+        public ushort PeekGroup() => BinaryPrimitives.ReadUInt16LittleEndian(bytes.Read(Position, 2));
 
         /// <summary>One element (a sequence or encapsulated Pixel Data with everything in it); null when it fits.</summary>
-        public string? Element(out uint tag, out int valueStart, out uint length)
+        public string? Element(out uint tag, out long valueStart, out uint length)
         {
-            int at = Position;
+            long at = Position;
             tag = 0;
             valueStart = 0;
             length = 0;
@@ -156,7 +172,7 @@ internal static class DicomStructure
             string vr = "";
             if (explicitVr && (tag >> 16) != 0xFFFE)
             {
-                vr = Encoding.ASCII.GetString(bytes, at + 4, 2);
+                vr = bytes.Ascii(at + 4, 2);
                 if (vr is "OB" or "OD" or "OF" or "OL" or "OV" or "OW" or "SQ" or "SV" or "UC" or "UN" or "UR" or "UT" or "UV")
                 {
                     if (!Need(at, 12))
@@ -190,13 +206,13 @@ internal static class DicomStructure
             Position = valueStart;
             if (length != Undefined)
             {
-                if ((long)valueStart + length > bytes.Length)
+                if (valueStart + length > bytes.Length)
                 {
                     return $"is truncated: the element ({tag >> 16:X4},{tag & 0xFFFF:X4}) at byte {at} needs {length} bytes of value, " +
                            $"and the file ends {bytes.Length - valueStart} bytes after its header";
                 }
 
-                Position = valueStart + (int)length;
+                Position = valueStart + length;
                 return null;
             }
 
@@ -209,7 +225,7 @@ internal static class DicomStructure
         {
             while (true)
             {
-                int at = Position;
+                long at = Position;
                 if (!Need(at, 8))
                 {
                     return Truncated(at, "an item or the sequence delimiter");
@@ -230,12 +246,12 @@ internal static class DicomStructure
 
                 if (length != Undefined)
                 {
-                    if ((long)Position + length > bytes.Length)
+                    if (Position + length > bytes.Length)
                     {
                         return $"is truncated: the item at byte {at} needs {length} bytes, and the file ends {bytes.Length - Position} bytes after its header";
                     }
 
-                    Position += (int)length;
+                    Position += length;
                     continue;
                 }
 
@@ -269,15 +285,37 @@ internal static class DicomStructure
 
         private bool Need(long at, int count) => at + count <= bytes.Length;
 
-        private string Truncated(int at, string what) =>
+        private string Truncated(long at, string what) =>
             $"is truncated: the file ends at byte {bytes.Length}, {bytes.Length - at} bytes into {what} at byte {at}";
 
-        private ushort U16(int at) => bigEndian
-            ? BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(at))
-            : BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at));
+        private ushort U16(long at) => bigEndian
+            ? BinaryPrimitives.ReadUInt16BigEndian(bytes.Read(at, 2))
+            : BinaryPrimitives.ReadUInt16LittleEndian(bytes.Read(at, 2));
 
-        private uint U32(int at) => bigEndian
-            ? BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(at))
-            : BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at));
+        private uint U32(long at) => bigEndian
+            ? BinaryPrimitives.ReadUInt32BigEndian(bytes.Read(at, 4))
+            : BinaryPrimitives.ReadUInt32LittleEndian(bytes.Read(at, 4));
+    }
+
+    /// <summary>
+    /// Random access to a file's bytes by seeking, so that values (the pixel data above all) are skipped, not read.
+    /// </summary>
+    private sealed class Source(Stream stream)
+    {
+        private readonly byte[] _buffer = new byte[64];
+
+        public Stream Stream { get; } = stream;
+
+        public long Length { get; } = stream.Length;
+
+        /// <summary><paramref name="count"/> (at most 64) bytes at <paramref name="at"/>; the caller checked they exist.</summary>
+        public ReadOnlySpan<byte> Read(long at, int count)
+        {
+            Stream.Position = at;
+            Stream.ReadExactly(_buffer, 0, count);
+            return _buffer.AsSpan(0, count);
+        }
+
+        public string Ascii(long at, int count) => Encoding.ASCII.GetString(Read(at, count));
     }
 }

@@ -86,6 +86,14 @@ public sealed class PydicomParityTests(PydicomReferences references, ITestOutput
             output.WriteLine($"  {name}: {why}");
         }
 
+        // Every file pydicom lists is compared or skipped with a reason: none is dropped silently.
+        var listed = references.Root.GetProperty("listed").EnumerateArray().Select(e => e.GetString()!).ToHashSet();
+        var accounted = references.All.Where(c => !c.Name.StartsWith("synthetic/", StringComparison.Ordinal) && !c.Name.Contains(" [", StringComparison.Ordinal))
+            .Select(c => c.Name).Concat(skipped.Select(s => s.Name)).ToList();
+        Assert.Equal(listed.Count, accounted.Count);
+        Assert.Equal(listed.OrderBy(n => n, StringComparer.Ordinal), accounted.OrderBy(n => n, StringComparer.Ordinal));
+        output.WriteLine($"get_testdata_files() lists {listed.Count}: {accounted.Count - skipped.Count} that pydicom decodes (cases above), {skipped.Count} skipped (below).");
+
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
         Assert.True(compared >= 80, $"Only {compared} cases compared.");
     }

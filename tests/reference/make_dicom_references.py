@@ -7,7 +7,7 @@ Usage: /usr/bin/python3 make_dicom_references.py OUTDIR
 Needs Debian's python3-pydicom (2.3) and numpy; nothing is downloaded. pydicom decodes with the handlers available
 offline (numpy, RLE, Pillow; no pylibjpeg, GDCM or CharLS Python packages). Written to OUTDIR:
 
-  dicom.json  {"versions": {...},
+  dicom.json  {"versions": {...}, "listed": [every name get_testdata_files() gives, relative to its folder],
                "cases": [{"name", "path", "frame", "window_index", "prefer_lut", "apply_voi", "window" ([c, w] or null),
                           "kind" ("gray" or "colour"), "voi" ("window", "lut" or "none"), "photometric", "rows", "columns",
                           "channels", "low", "high", "invert", "values" (file name)}, ...],
@@ -276,6 +276,7 @@ def main():
                      "value": str(value).strip() if value not in (None, "") else None})
     with open(os.path.join(out, "dicom.json"), "w") as f:
         json.dump({"versions": {"pydicom": pydicom.__version__, "numpy": np.__version__},
+                   "listed": sorted(os.path.relpath(p, TEST_FILES) for p in get_testdata_files()),
                    "cases": writer.cases, "skipped": writer.skipped, "tags": tags}, f, indent=1)
 
 
