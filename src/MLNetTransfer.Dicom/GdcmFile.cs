@@ -38,16 +38,7 @@ internal static class GdcmFile
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static DicomHeader ReadHeader(string path)
     {
-        ThrowIfBroken(path);
-        using var reader = new gdcm.Reader();
-        reader.SetFileName(path);
-        using var pixelData = new gdcm.Tag(PixelData.Group, PixelData.Element);
-        using var skip = new gdcm.TagSetType();
-        skip.Add(pixelData);
-        if (!reader.ReadUpToTag(pixelData, skip))
-        {
-            throw new InvalidDataException($"'{path}' is not a DICOM file GDCM can parse (truncated or corrupt header).");
-        }
+        using var reader = ReadUpToPixelData(path);
 
         gdcm.File file = reader.GetFile();
         gdcm.DataSet dataSet = file.GetDataSet();
@@ -86,22 +77,32 @@ internal static class GdcmFile
         };
     }
 
-    /// <summary>The value of one top-level tag as GDCM's StringFilter prints it, trimmed; null when absent or empty.</summary>
+    // The file parsed up to its pixel data, whose value is skipped, after the structure check (GDCM aborts the process on
+    // some broken files).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static string? ReadTag(string path, string keywordOrTag)
+    private static gdcm.Reader ReadUpToPixelData(string path)
     {
-        (ushort group, ushort element) = ParseTag(keywordOrTag);
         ThrowIfBroken(path);
-        using var reader = new gdcm.Reader();
+        var reader = new gdcm.Reader();
         reader.SetFileName(path);
         using var pixelData = new gdcm.Tag(PixelData.Group, PixelData.Element);
         using var skip = new gdcm.TagSetType();
         skip.Add(pixelData);
         if (!reader.ReadUpToTag(pixelData, skip))
         {
+            reader.Dispose();
             throw new InvalidDataException($"'{path}' is not a DICOM file GDCM can parse (truncated or corrupt header).");
         }
 
+        return reader;
+    }
+
+    /// <summary>The value of one top-level tag as GDCM's StringFilter prints it, trimmed; null when absent or empty.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static string? ReadTag(string path, string keywordOrTag)
+    {
+        (ushort group, ushort element) = ParseTag(keywordOrTag);
+        using var reader = ReadUpToPixelData(path);
         gdcm.File file = reader.GetFile();
         using var strings = new gdcm.StringFilter();
         strings.SetFile(file);

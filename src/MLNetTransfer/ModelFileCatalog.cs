@@ -89,19 +89,7 @@ public static class ModelFileCatalog
     /// <exception cref="InvalidDataException">The file is not a model.zip of a fine-tuned ResNet written by this version's format (2 or later); the message names the file.</exception>
     public static CalibrationResult LoadCalibration(this ModelOperationsCatalog catalog, string modelPath)
     {
-        byte[] onnx = ExtractOnnx(catalog, modelPath);
-        string full = Path.GetFullPath(modelPath);
-        Dictionary<string, string> props;
-        try
-        {
-            props = ModelProto.Parser.ParseFrom(onnx).MetadataProps.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        }
-        catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or ArgumentException)
-        {
-            // ArgumentException: a metadata key stored twice (ToDictionary), which no writer of ours does.
-            throw new InvalidDataException($"'{full}': its ONNX graph cannot be parsed ({e.Message}).", e);
-        }
-
+        var (props, full) = Metadata(catalog, modelPath);
         try
         {
             return Calibration(props, full);
@@ -123,18 +111,7 @@ public static class ModelFileCatalog
     /// <exception cref="InvalidDataException">The file is not a model.zip with a readable ONNX graph; the message names the file.</exception>
     public static ModelPixelInput? LoadPixelInput(this ModelOperationsCatalog catalog, string modelPath)
     {
-        byte[] onnx = ExtractOnnx(catalog, modelPath);
-        string full = Path.GetFullPath(modelPath);
-        Dictionary<string, string> props;
-        try
-        {
-            props = ModelProto.Parser.ParseFrom(onnx).MetadataProps.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        }
-        catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or ArgumentException)
-        {
-            throw new InvalidDataException($"'{full}': its ONNX graph cannot be parsed ({e.Message}).", e);
-        }
-
+        var (props, full) = Metadata(catalog, modelPath);
         if (!props.TryGetValue(ModelMetadataKeys.Prefix + ModelCalibrationKeys.PixelReader, out var reader) || reader.Length == 0)
         {
             return null;
@@ -146,6 +123,22 @@ public static class ModelFileCatalog
         }
 
         return new ModelPixelInput(reader, side);
+    }
+
+    // The graph's metadata_props of a model.zip, with the file's full path for messages.
+    private static (Dictionary<string, string> Props, string Full) Metadata(ModelOperationsCatalog catalog, string modelPath)
+    {
+        byte[] onnx = ExtractOnnx(catalog, modelPath);
+        string full = Path.GetFullPath(modelPath);
+        try
+        {
+            return (ModelProto.Parser.ParseFrom(onnx).MetadataProps.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), full);
+        }
+        catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or ArgumentException)
+        {
+            // ArgumentException: a metadata key stored twice (ToDictionary), which no writer of ours does.
+            throw new InvalidDataException($"'{full}': its ONNX graph cannot be parsed ({e.Message}).", e);
+        }
     }
 
     private static CalibrationResult Calibration(Dictionary<string, string> props, string full)

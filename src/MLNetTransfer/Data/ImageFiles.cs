@@ -11,7 +11,7 @@ internal static class ImageFiles
     private static readonly string[] Extensions = { ".png", ".jpg", ".jpeg", ".dcm" };
 
     /// <summary>The extensions read, for messages.</summary>
-    public static string ExtensionList => string.Join(", ", Extensions) + " (and DICOM files without an extension)";
+    public static string ExtensionList => string.Join(", ", Extensions) + " or extensionless DICOM";
 
     /// <summary>
     /// True for a PNG, JPEG or DICOM file by its extension (any case), or a file without an extension that carries the

@@ -237,7 +237,7 @@ public class DataSetErrorTests
     public void FolderWithoutImagesNamesTheFolderAndWhatWasIgnored()
     {
         using var dir = new TempDataFolder();
-        dir.File("d/A/a.dcm");
+        dir.File("d/A/a.bmp");
         dir.File("d/B/b.txt");
 
         string message = Fails(new DataSourceOptions { DataPath = dir.PathOf("d") });

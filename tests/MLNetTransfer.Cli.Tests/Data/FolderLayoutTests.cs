@@ -79,7 +79,8 @@ public class FolderLayoutTests
         dir.File("d/train/A/.DS_Store");
         dir.File("d/train/A/._a.png");           // macOS resource fork: ends in .png, is not an image
         dir.File("d/train/A/.thumbs/t.png");     // hidden folder
-        dir.File("d/train/B/b.dcm");
+        dir.File("d/train/B/b.dcm");              // DICOM, by its extension: an image (read by the DICOM reader)
+        dir.File("d/train/B/LICENSE");            // no extension and no DICM preamble: not an image
         dir.File("d/train/B/b.png");
         dir.File("d/train/readme.md");           // loose file in the split folder
         dir.File("d/train/__MACOSX/A/x.png");    // not a class
@@ -88,10 +89,10 @@ public class FolderLayoutTests
         var data = DatasetReader.Read(new DataSourceOptions { DataPath = dir.PathOf("d") });
 
         Assert.Equal(new[] { "A", "B" }, data.ClassNames);
-        Assert.Equal(2, data.Train.Count);
+        Assert.Equal(3, data.Train.Count);
         string warning = Assert.Single(data.Warnings);
         Assert.Contains(dir.PathOf("d/train"), warning);
-        Assert.Contains("5 files", warning); // notes.txt, .DS_Store, ._a.png, b.dcm, readme.md
+        Assert.Contains("5 files", warning); // notes.txt, .DS_Store, ._a.png, LICENSE, readme.md
     }
 
     [Fact]

@@ -216,13 +216,20 @@ public sealed class ImageDataCatalogTests
             dir.File($"d/A/{name}");
         }
 
+        // DICOM's media files often have no extension: the preamble ("DICM" at byte 128) marks them; other files
+        // without an extension are not images.
+        var dicom = new byte[200];
+        "DICM"u8.CopyTo(dicom.AsSpan(128));
+        File.WriteAllBytes(dir.PathOf("d/A/IM000001"), dicom);
+        dir.File("d/A/README");
+
         var scored = _ml.Data.LoadFromImagePaths(new[] { dir.PathOf("d/A") }).GetColumn<string>("ImagePath").ToList();
         // For evaluation, which reads one class; the class folder reader's warning counts the files it ignored.
         var splits = _ml.Data.LoadImageSplits(dir.PathOf("d"), new ImageSplitsOptions { ForEvaluation = true });
 
         Assert.Equal(splits.TrainSet.GetColumn<string>("ImagePath"), scored);
-        Assert.Equal(new[] { "a.png", "b.PNG", "c.JpEg", "d.jpg", "sub/deeper/f.jpeg" }.Select(n => dir.PathOf($"d/A/{n}")), scored);
-        // notes.txt, scan.dcm, ._a.png, .DS_Store, e.png.bak, sub/.hidden.png; hidden folders are not entered.
+        Assert.Equal(new[] { "IM000001", "a.png", "b.PNG", "c.JpEg", "d.jpg", "scan.dcm", "sub/deeper/f.jpeg" }.Select(n => dir.PathOf($"d/A/{n}")), scored);
+        // notes.txt, README, ._a.png, .DS_Store, e.png.bak, sub/.hidden.png; hidden folders are not entered.
         Assert.Contains(splits.Warnings, w => w.Contains(dir.PathOf("d")) && w.Contains("ignored 6 files"));
     }
 
@@ -259,7 +266,7 @@ public sealed class ImageDataCatalogTests
         var blank = Assert.Throws<InvalidDataException>(() => _ml.Data.LoadFromImagePaths(new[] { dir.PathOf("f"), " " }));
 
         Assert.Equal($"paths: {missing} is neither a file nor a folder.", absent.Message);
-        Assert.StartsWith("paths: no .png, .jpg, .jpeg files in ", empty.Message);
+        Assert.StartsWith("paths: no .png, .jpg, .jpeg, .dcm or extensionless DICOM files in ", empty.Message);
         Assert.Contains(dir.PathOf("f"), empty.Message);
         Assert.Contains("paths: entry 1 is blank", blank.Message);
         Assert.Throws<InvalidDataException>(() => _ml.Data.LoadFromImagePaths(Array.Empty<string>()));
