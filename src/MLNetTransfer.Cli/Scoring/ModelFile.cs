@@ -129,8 +129,6 @@ internal sealed class ModelFile : IDisposable
     // a model MLNetTransfer saves scores its images with an ONNX network (OnnxTransformer) inside ML.NET's chain.
     private static ModelFile Describe(MLContext ml, string full, ITransformer model, DataViewSchema input)
     {
-        var (withPixels, reader) = WithPixels(ml, full, model, input);
-        model = withPixels;
         var steps = Flatten(model).ToList();
         if (!steps.OfType<OnnxTransformer>().Any())
         {
@@ -139,6 +137,9 @@ internal sealed class ModelFile : IDisposable
                 $"Its steps are {string.Join(", ", steps.Select(t => t.GetType().Name))}; its input columns are {Describe(input)}.");
         }
 
+        // Only now, for one of ours: a full-precision model gets the reader its graph names in front.
+        var (withPixels, reader) = WithPixels(ml, full, model, input);
+        model = withPixels;
         var output = model.GetOutputSchema(input);
         string image = input.GetColumnOrNull("ImagePath") is { Type: TextDataViewType } ? "ImagePath"
             : input.FirstOrDefault(c => c.Type is TextDataViewType).Name
