@@ -91,7 +91,9 @@ public sealed class ImageFileReader : IImagePixelReader
     /// <inheritdoc/>
     public ImagePixels Read(string path)
     {
-        if (FindProblem(path) is { } problem)
+        // The header's checks (format, pixel budget) before any pixel is decoded; the decoder then names a truncated or
+        // corrupt file itself, so the file is decoded once (FindProblem, the gate before training, decodes it fully).
+        if (ImageFileCheck.Problem(path, MaxPixels, minimumSide: 0, decode: false) is { } problem)
         {
             throw new InvalidDataException($"'{path}' {problem}.");
         }

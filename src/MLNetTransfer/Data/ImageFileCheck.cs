@@ -23,7 +23,11 @@ internal static class ImageFileCheck
     /// <param name="path">The image file.</param>
     /// <param name="maxPixels">The largest width x height accepted.</param>
     /// <param name="minimumSide">The shorter side must be at least this (the crop); 0 accepts any size.</param>
-    public static string? Problem(string path, long maxPixels, int minimumSide)
+    /// <param name="decode">
+    /// Also decode every row (the default). False stops after the header, for a caller about to decode the file
+    /// anyway, whose decoder reports a truncated or corrupt file itself.
+    /// </param>
+    public static string? Problem(string path, long maxPixels, int minimumSide, bool decode = true)
     {
         if (!File.Exists(path))
         {
@@ -51,7 +55,7 @@ internal static class ImageFileCheck
                 return $"cannot be decoded: its header is damaged (SkiaSharp: {created})";
             }
 
-            return SizeProblem(codec.Info.Width, codec.Info.Height, maxPixels, minimumSide) ?? Decodes(codec);
+            return SizeProblem(codec.Info.Width, codec.Info.Height, maxPixels, minimumSide) ?? (decode ? Decodes(codec) : null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
