@@ -27,7 +27,7 @@ internal static class EvaluateCommand
         command.Options.Add(metricsJson);
         command.Options.Add(report);
         command.Options.Add(bootstrap);
-        var badImages = BadImagesOption.Create("What to do with images the image gate refuses (missing, not PNG/JPEG, truncated or corrupt, over the pixel budget): " +
+        var badImages = BadImagesOption.Create("What to do with images the image gate refuses (missing, unreadable by the model's reader (8-bit: not PNG/JPEG), truncated or corrupt, over the pixel budget): " +
             "fail stops, naming them; skip leaves them out of the metrics, prints how many, and lists them in --metrics-json (skipped_images) and --report.");
         command.Options.Add(badImages);
         command.SetAction((parse, cancellation) => Cli.Run(() =>

@@ -20,7 +20,7 @@ internal static class ExplainCommand
     public static Command Create()
     {
         var model = EvaluateCommand.ModelOption();
-        var inputs = new Argument<string[]>("images") { Description = "Image files or folders (searched recursively for .png, .jpg, .jpeg).", Arity = ArgumentArity.OneOrMore };
+        var inputs = new Argument<string[]>("images") { Description = "Image files or folders (searched recursively for .png, .jpg, .jpeg, .dcm and extensionless DICOM files).", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string>("--output", "-o") { Description = "The folder the heatmap PNGs and index.html go to.", Required = true };
         var className = new Option<string?>("--class")
         {

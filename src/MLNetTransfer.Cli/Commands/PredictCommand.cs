@@ -21,7 +21,7 @@ internal static class PredictCommand
     public static Command Create()
     {
         var model = EvaluateCommand.ModelOption();
-        var inputs = new Argument<string[]>("images") { Description = "Image files or folders (searched recursively for .png, .jpg, .jpeg).", Arity = ArgumentArity.OneOrMore };
+        var inputs = new Argument<string[]>("images") { Description = "Image files or folders (searched recursively for .png, .jpg, .jpeg, .dcm and extensionless DICOM files).", Arity = ArgumentArity.OneOrMore };
         var json = new Option<bool>("--json") { Description = "Print JSON: per image the file, predicted label(s) and every class probability." };
         var output = new Option<string?>("--output", "-o")
         {

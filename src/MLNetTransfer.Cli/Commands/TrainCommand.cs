@@ -86,7 +86,7 @@ internal static class TrainCommand
             command.Options.Add(option);
         }
 
-        var badImages = BadImagesOption.Create("What to do with images the image gate refuses (missing, not PNG/JPEG, truncated or corrupt, over --max-image-pixels, smaller than --image-size): " +
+        var badImages = BadImagesOption.Create("What to do with images the image gate refuses (missing, unreadable by the model's reader (8-bit: not PNG/JPEG), truncated or corrupt, over --max-image-pixels, smaller than --image-size): " +
             "fail stops, naming them; skip leaves them out of training, validation and test, prints how many, and lists them in --metrics-json (skipped_images) and --report.");
         command.Options.Add(badImages);
 
