@@ -19,20 +19,9 @@ internal static class ImageCheck
     /// Null when the file passes the gate (within <paramref name="maxPixels"/>, 0 for the default), or, for a model fed
     /// full-precision pixels, <paramref name="reader"/>'s own check; otherwise why not.
     /// </summary>
-    public static string? Problem(string path, long maxPixels = 0, IImagePixelReader? reader = null)
-    {
-        if (reader is null)
-        {
-            return Context.Data.FindImageProblem(path, maxPixels);
-        }
-
-        if (!System.IO.File.Exists(path))
-        {
-            return System.IO.Directory.Exists(path) ? "is a folder, not an image file" : "does not exist";
-        }
-
-        return reader.FindProblem(path);
-    }
+    /// <remarks>The command line's readers (ImageFileReader, DicomPixelReader) name a missing file or a folder themselves.</remarks>
+    public static string? Problem(string path, long maxPixels = 0, IImagePixelReader? reader = null) =>
+        reader is null ? Context.Data.FindImageProblem(path, maxPixels) : reader.FindProblem(path);
 
     /// <summary>
     /// <c>--bad-images skip</c>: the records that pass the gate, in order, and those that do not, as rows of
