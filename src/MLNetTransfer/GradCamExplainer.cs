@@ -7,6 +7,7 @@ using System.Text.Json;
 using Microsoft.ML;
 using MLNetTransfer.Explain;
 using MLNetTransfer.Onnx;
+using MLNetTransfer.Scoring;
 using MLNetTransfer.Torch.Explain;
 using Onnx;
 
@@ -27,12 +28,12 @@ namespace MLNetTransfer;
 public sealed class GradCamExplainer : IDisposable
 {
     private readonly GradCamNetwork _network;
-    private readonly GradCamPixels _pixels;
+    private readonly IModelPixelLoader _pixels;
     private readonly float[] _thresholds;
     private readonly string[] _classNames;
     private bool _disposed;
 
-    private GradCamExplainer(GradCamNetwork network, GradCamPixels pixels, string[] classNames, bool multiLabel, float[] thresholds)
+    private GradCamExplainer(GradCamNetwork network, IModelPixelLoader pixels, string[] classNames, bool multiLabel, float[] thresholds)
     {
         _network = network;
         _pixels = pixels;
@@ -67,7 +68,7 @@ public sealed class GradCamExplainer : IDisposable
     public GradCamMap Explain(string imagePath, int classIndex, string stage = DefaultStage)
     {
         int stageIndex = CheckArguments(imagePath, classIndex, stage);
-        return Explain(_pixels.Load(imagePath), 3, imagePath, classIndex, stageIndex, stage).Map;
+        return Explain(_pixels.LoadPlanes(imagePath), 3, imagePath, classIndex, stageIndex, stage).Map;
     }
 
     /// <summary>Grad-CAM of the class named <paramref name="className"/> for the image at <paramref name="imagePath"/>.</summary>
@@ -93,7 +94,7 @@ public sealed class GradCamExplainer : IDisposable
     public IReadOnlyList<GradCamMap> ExplainPrediction(string imagePath, string stage = DefaultStage)
     {
         CheckArguments(imagePath, 0, stage);
-        return ExplainPrediction(_pixels.Load(imagePath), 3, imagePath, stage);
+        return ExplainPrediction(_pixels.LoadPlanes(imagePath), 3, imagePath, stage);
     }
 
     /// <summary>
@@ -235,7 +236,9 @@ public sealed class GradCamExplainer : IDisposable
             var network = GradCamNetwork.FromOnnx(onnx, source, activation == "sigmoid" ? ScoreActivation.Sigmoid : ScoreActivation.Softmax, temperatures);
             try
             {
-                return new GradCamExplainer(network, new GradCamPixels(ml, size, Reader(props, reader, source)), names, activation == "sigmoid", thresholds);
+                // The image steps training used: ML.NET's (ScoringPixelLoader) or the model's reader (ReaderPixelLoader).
+                IModelPixelLoader pixels = Reader(props, reader, source) is { } pixelReader ? new ReaderPixelLoader(pixelReader, size) : new ScoringPixelLoader(ml, size);
+                return new GradCamExplainer(network, pixels, names, activation == "sigmoid", thresholds);
             }
             catch
             {

@@ -22,15 +22,9 @@ internal sealed class ReaderPixelLoader : IModelPixelLoader
 
     public int Size { get; }
 
-    public DecodedImage Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
-        }
-
-        return ScoringPixelLoader.FromPixels(_reader.LoadModelInput(path, Size), Size);
-    }
+    public float[] LoadPlanes(string path) => File.Exists(path)
+        ? _reader.LoadModelInput(path, Size)
+        : throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
 
     /// <summary>
     /// The reader's own header check. The pixel budget and the smallest side are the reader's to enforce (its header is

@@ -57,9 +57,9 @@ internal sealed class ScoringPixelLoader : IModelPixelLoader
     /// <summary>The column <see cref="ForImageColumn"/> writes the pixels of <paramref name="imageColumn"/> to.</summary>
     public static string PixelsColumnOf(string imageColumn) => OnnxChainBuilder.Prefix + "Training." + imageColumn;
 
-    /// <summary>The image file at <paramref name="path"/>, as the scoring chain's graph receives it, scaled to [0, 1].</summary>
+    /// <summary>The image file at <paramref name="path"/>, as the scoring chain's graph receives it: ExtractPixels' 0–255 planes.</summary>
     /// <exception cref="InvalidDataException">ML.NET's loader cannot read the file; the message names it.</exception>
-    public DecodedImage Load(string path)
+    public float[] LoadPlanes(string path)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!File.Exists(path))
@@ -85,7 +85,9 @@ internal sealed class ScoringPixelLoader : IModelPixelLoader
                 throw new InvalidDataException($"'{path}' could not be read by ML.NET's image loader ({e.GetType().Name}: {e.Message}); it is corrupt, truncated or not an image.", e);
             }
 
-            return FromPixels(row.Pixels, _size);
+            return row.Pixels.Length == 3 * _size * _size
+                ? row.Pixels
+                : throw new InvalidDataException($"'{path}': ExtractPixels gave {row.Pixels.Length} values for a {_size}x{_size} RGB image.");
         }
         finally
         {
